@@ -1,0 +1,538 @@
+"""Load ``contracts/*.yaml`` and ``contracts/practice.yaml`` into domain objects, strictly.
+
+A typo must never change a bill silently, so unknown keys, wrong types, negative money and
+unsorted terms are all problems, each with the file and line to fix. A contract with any
+problem is left out whole (and its client id remembered, so its time entries are not
+reported a second time): one typo gives one error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from . import yamlnodes as yn
+from .model import (
+    KINDS,
+    UNLIMITED,
+    Allowance,
+    BusinessHours,
+    Contract,
+    Location,
+    Practice,
+    Problem,
+    StaffMember,
+    Terms,
+    Travel,
+)
+from .yamlnodes import NodeError
+
+PRACTICE_FILE = "practice.yaml"
+CLIENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
+CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
+_PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
+DEFAULT_FOLDER = "../contracts"
+
+_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms")
+_TERM_KEYS = (
+    "from",
+    "monthly_fee",
+    "per_device",
+    "devices",
+    "included_hours",
+    "rates",
+    "after_hours_multiplier",
+    "rounding_minutes",
+    "onsite_minimum_hours",
+    "travel",
+)
+_TRAVEL_KEYS = ("trip_fee", "per_km", "distance_km")
+_PRACTICE_KEYS = (
+    "currency",
+    "default_cost_rate",
+    "staff",
+    "target_hourly_rate",
+    "target_margin",
+    "accrue_through",
+    "business_hours",
+    "importers",
+)
+_STAFF_KEYS = ("cost_rate", "name", "aliases")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass
+class ContractSet:
+    """Everything read from a contracts folder, with the problems found on the way."""
+
+    contracts: dict[str, Contract] = field(default_factory=dict)
+    practice: Practice = field(default_factory=Practice)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    failed_clients: set[str] = field(default_factory=set)
+
+
+def camel_case(client: str) -> str:
+    """``acme-dental`` -> ``AcmeDental``: the default account component of a client."""
+    return "".join(part[:1].upper() + part[1:] for part in client.split("-"))
+
+
+def contracts_folder_of(ledger_path: Path | str) -> Path | None:
+    """The contracts folder named by the ledger's ``plugin "plugins.retainer"`` line.
+
+    Returns None when the ledger does not enable the plugin. A relative folder is taken
+    relative to the ledger file, as the plugin itself does.
+    """
+    ledger = Path(ledger_path)
+    match = _PLUGIN_LINE.search(ledger.read_text(encoding="utf-8"))
+    if match is None:
+        return None
+    return resolve_folder(match.group(1) or DEFAULT_FOLDER, ledger.parent)
+
+
+def resolve_folder(config: str, base: Path) -> Path:
+    folder = Path(config.strip()).expanduser()
+    return folder if folder.is_absolute() else (base / folder)
+
+
+def load_contracts(folder: Path | str) -> ContractSet:
+    """Read every ``*.yaml``/``*.yml`` contract of ``folder`` (sorted by name) and the practice."""
+    folder = Path(folder)
+    result = ContractSet()
+    if not folder.is_dir():
+        result.problems.append(
+            Problem(
+                "ContractError",
+                f"contracts folder {folder} not found: create it, or fix the folder given to "
+                'plugin "plugins.retainer"',
+                Location(str(folder), 0),
+            )
+        )
+        return result
+    paths = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    practice_path = next((p for p in paths if p.name in (PRACTICE_FILE, "practice.yml")), None)
+    if practice_path is not None:
+        result.files.append(str(practice_path))
+        practice, problems = load_practice(practice_path)
+        result.practice = practice
+        result.problems.extend(problems)
+    accounts: dict[str, str] = {}
+    for path in paths:
+        if path == practice_path:
+            continue
+        result.files.append(str(path))
+        contract, problems = load_contract(path, result.practice)
+        if contract is not None:
+            clash = _clash(contract, result.contracts, accounts)
+            if clash is not None:
+                problems.append(clash)
+        if problems or contract is None:
+            result.problems.extend(problems)
+            result.failed_clients.add(path.stem)
+            if contract is not None:
+                result.failed_clients.add(contract.client)
+            else:
+                result.failed_clients.update(_client_id_guess(path))
+            continue
+        result.contracts[contract.client] = contract
+        accounts[contract.account] = contract.client
+    return result
+
+
+def _clash(contract: Contract, known: dict[str, Contract], accounts: dict[str, str]) -> Problem | None:
+    where = Location(contract.filename, 1)
+    if contract.client in known:
+        other = known[contract.client].filename
+        return Problem(
+            "ContractError",
+            f"client id '{contract.client}' is already used by {other}: each client needs its own id",
+            where,
+        )
+    if contract.account in accounts:
+        return Problem(
+            "ContractError",
+            f"account '{contract.account}' is already used by client '{accounts[contract.account]}':"
+            " set a different 'account:'",
+            where,
+        )
+    return None
+
+
+def _client_id_guess(path: Path) -> set[str]:
+    """The client id of a broken file, if a ``client:`` line can still be read from it."""
+    try:
+        match = re.search(r"^client:\s*['\"]?([a-z0-9-]+)", path.read_text(encoding="utf-8"), re.M)
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {match.group(1)} if match else set()
+
+
+def _read(path: Path) -> tuple[yaml.Node | None, list[Problem]]:
+    filename = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem("ContractError", f"cannot read file: {exc}", Location(filename, 1))]
+    try:
+        return yn.compose(text, filename), []
+    except NodeError as exc:
+        return None, [Problem("ContractError", exc.message, exc.where)]
+
+
+class _Collector:
+    """Collects located problems so one pass reports every mistake in a file."""
+
+    def __init__(self, filename: str, kind: str) -> None:
+        self.filename = filename
+        self.kind = kind
+        self.problems: list[Problem] = []
+
+    def add(self, where: Location, message: str) -> None:
+        self.problems.append(Problem(self.kind, message, where))
+
+    def unknown(self, key: str, node: yaml.Node, allowed: tuple[str, ...], what: str) -> None:
+        near = _nearest(key, allowed)
+        hint = f" (did you mean '{near}'?)" if near else ""
+        self.add(
+            yn.where(node, self.filename),
+            f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}",
+        )
+
+
+def _nearest(key: str, allowed: tuple[str, ...]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list[Problem]]:
+    """One client's contract, or None with the problems that stop it from being billed."""
+    filename = str(path)
+    root, problems = _read(path)
+    if root is None:
+        if not problems:
+            problems = [
+                Problem("ContractError", "file is empty: write a contract (SPEC 2.1)", Location(filename, 1))
+            ]
+        return None, problems
+    out = _Collector(filename, "ContractError")
+    values: dict[str, yaml.Node] = {}
+    try:
+        for key, node in yn.mapping(root, filename, "a contract"):
+            if key in _CONTRACT_KEYS:
+                values[key] = node
+            else:
+                out.unknown(key, node, _CONTRACT_KEYS, "the contract")
+    except NodeError as exc:
+        out.add(exc.where, exc.message)
+        return None, out.problems
+
+    def get(key: str, read: Callable[[yaml.Node], object]) -> object:
+        if key not in values:
+            return None
+        try:
+            return read(values[key])
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+            return None
+
+    top = Location(filename, 1)
+    client = get("client", lambda n: yn.string(n, filename, "client"))
+    if client is None and "client" not in values:
+        out.add(top, "missing 'client:': give the client id used by time entries, e.g. acme-dental")
+    elif isinstance(client, str) and not CLIENT_ID.match(client):
+        out.add(
+            yn.where(values["client"], filename),
+            f"client id '{client}' must be lowercase letters, digits and single dashes, e.g. acme-dental",
+        )
+        client = None
+    name = get("name", lambda n: yn.string(n, filename, "name"))
+    account = get("account", lambda n: yn.string(n, filename, "account"))
+    if isinstance(account, str) and not ACCOUNT_COMPONENT.match(account):
+        out.add(
+            yn.where(values["account"], filename),
+            f"account '{account}' must start with a capital letter or digit and hold only letters,"
+            " digits and dashes, e.g. AcmeDental",
+        )
+    currency = get("currency", lambda n: yn.string(n, filename, "currency"))
+    if isinstance(currency, str) and not CURRENCY.match(currency):
+        out.add(yn.where(values["currency"], filename), f"currency '{currency}' must look like USD or EUR")
+    aliases = get("aliases", lambda n: _strings(n, filename, "aliases"))
+    ends = get("ends", lambda n: yn.date(n, filename, "ends"))
+    terms: tuple[Terms, ...] = ()
+    if "terms" not in values:
+        out.add(top, "missing 'terms:': give at least one term with 'from:' (SPEC 2.1)")
+    else:
+        terms = _terms(values["terms"], out)
+    if terms and isinstance(ends, datetime.date) and ends < terms[0].start:
+        out.add(
+            yn.where(values["ends"], filename),
+            f"ends {ends} is before the first term starts ({terms[0].start})",
+        )
+    if out.problems or not isinstance(client, str) or not terms:
+        return None, out.problems
+    account_name = account if isinstance(account, str) else camel_case(client)
+    if not ACCOUNT_COMPONENT.match(account_name):
+        out.add(top, f"cannot make an account name from '{client}': set 'account:', e.g. Acme")
+        return None, out.problems
+    contract = Contract(
+        client=client,
+        name=name if isinstance(name, str) else client,
+        account=account_name,
+        currency=currency if isinstance(currency, str) else practice.currency,
+        terms=terms,
+        aliases=tuple(aliases) if isinstance(aliases, list) else (),
+        ends=ends if isinstance(ends, datetime.date) else None,
+        filename=filename,
+        display_path=f"{path.parent.name}/{path.name}",
+    )
+    return contract, []
+
+
+def _strings(node: yaml.Node, filename: str, what: str) -> list[str]:
+    if isinstance(node, yaml.ScalarNode):
+        return [yn.string(node, filename, what)]
+    return [yn.string(item, filename, what) for item in yn.sequence(node, filename, what)]
+
+
+def _terms(node: yaml.Node, out: _Collector) -> tuple[Terms, ...]:
+    filename = out.filename
+    try:
+        items = yn.sequence(node, filename, "terms")
+    except NodeError as exc:
+        out.add(exc.where, exc.message)
+        return ()
+    if not items:
+        out.add(yn.where(node, filename), "terms is empty: give at least one term with 'from:'")
+        return ()
+    merged: list[Terms] = []
+    previous = Terms(start=datetime.date.min)
+    for item in items:
+        terms = _one_term(item, previous, out)
+        if terms is None:
+            return ()
+        if merged and terms.start <= merged[-1].start:
+            word = "repeats" if terms.start == merged[-1].start else "comes before"
+            out.add(
+                terms.where or yn.where(item, filename),
+                f"term from {terms.start} {word} the term before it ({merged[-1].start}):"
+                " list terms oldest first, one per date",
+            )
+            return ()
+        merged.append(terms)
+        previous = terms
+    return tuple(merged)
+
+
+def _one_term(node: yaml.Node, previous: Terms, out: _Collector) -> Terms | None:
+    """Read one ``- from: ...`` item, inheriting what it does not set from ``previous``."""
+    filename = out.filename
+    before = len(out.problems)
+    changes: dict[str, object] = {}
+    start: datetime.date | None = None
+    try:
+        pairs = list(yn.mapping(node, filename, "a term"))
+    except NodeError as exc:
+        out.add(exc.where, exc.message)
+        return None
+    for key, value in pairs:
+        try:
+            if key == "from":
+                start = yn.date(value, filename, "from")
+            elif key == "monthly_fee":
+                changes["monthly_fee"] = yn.number(value, filename, "monthly_fee")
+            elif key == "per_device":
+                prices = {k: yn.number(v, filename, f"per_device.{k}") for k, v in _map(value, filename, key)}
+                changes["per_device"] = {**previous.per_device, **prices}
+            elif key == "devices":
+                counts = {k: yn.whole(v, filename, f"devices.{k}") for k, v in _map(value, filename, key)}
+                changes["devices"] = {**previous.devices, **counts}
+            elif key == "included_hours":
+                included = {k: _allowance(v, filename, k) for k, v in _kinds(value, filename, key)}
+                changes["included_hours"] = {**previous.included_hours, **included}
+            elif key == "rates":
+                rates = {k: yn.number(v, filename, f"rates.{k}") for k, v in _kinds(value, filename, key)}
+                changes["rates"] = {**previous.rates, **rates}
+            elif key == "after_hours_multiplier":
+                changes[key] = yn.number(value, filename, key)
+            elif key == "rounding_minutes":
+                minutes = yn.whole(value, filename, key)
+                if minutes > 24 * 60:
+                    raise NodeError(yn.where(value, filename), "rounding_minutes must be at most 1440")
+                changes[key] = minutes
+            elif key == "onsite_minimum_hours":
+                changes[key] = yn.number(value, filename, key)
+            elif key == "travel":
+                changes["travel"] = _travel(value, previous.travel, filename)
+            else:
+                out.unknown(key, value, _TERM_KEYS, "a term")
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+    here = yn.where(node, filename)
+    if start is None:
+        out.add(here, "a term needs 'from: YYYY-MM-DD', the first day it is in force")
+    if len(out.problems) > before or start is None:
+        return None
+    terms = replace(previous, start=start, where=here, **changes)  # type: ignore[arg-type]
+    for device in terms.per_device:
+        if device not in terms.devices:
+            out.add(here, f"per_device.{device} has a price but no count: add devices: {{{device}: N}}")
+    for device in terms.devices:
+        if device not in terms.per_device:
+            out.add(here, f"devices.{device} has a count but no price: add per_device: {{{device}: PRICE}}")
+    return None if len(out.problems) > before else terms
+
+
+def _map(node: yaml.Node, filename: str, what: str) -> list[tuple[str, yaml.Node]]:
+    return list(yn.mapping(node, filename, what))
+
+
+def _kinds(node: yaml.Node, filename: str, what: str) -> list[tuple[str, yaml.Node]]:
+    pairs = _map(node, filename, what)
+    for key, value in pairs:
+        if key not in KINDS:
+            raise NodeError(yn.where(value, filename), f"{what}: unknown kind '{key}'; use remote or onsite")
+    return pairs
+
+
+def _allowance(node: yaml.Node, filename: str, kind: str) -> Allowance:
+    if isinstance(node, yaml.ScalarNode) and str(node.value).strip().lower() == UNLIMITED:
+        return UNLIMITED
+    try:
+        return yn.number(node, filename, f"included_hours.{kind}")
+    except NodeError:
+        raise NodeError(
+            yn.where(node, filename),
+            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{node.value}'",
+        ) from None
+
+
+def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
+    changes: dict[str, Decimal] = {}
+    for key, value in yn.mapping(node, filename, "travel"):
+        if key not in _TRAVEL_KEYS:
+            near = _nearest(key, _TRAVEL_KEYS)
+            hint = f" (did you mean '{near}'?)" if near else ""
+            raise NodeError(
+                yn.where(value, filename),
+                f"unknown key '{key}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
+            )
+        changes[key] = yn.number(value, filename, f"travel.{key}")
+    return replace(previous, **changes)
+
+
+def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
+    """Practice settings; on any problem the defaults stand and the problems are returned."""
+    filename = str(path)
+    root, problems = _read(path)
+    problems = [replace(p, kind="PracticeError") for p in problems]
+    if root is None:
+        return Practice(filename=filename), problems
+    out = _Collector(filename, "PracticeError")
+    settings: dict[str, object] = {"filename": filename}
+    raw_importers: dict[str, object] = {}
+    try:
+        pairs = list(yn.mapping(root, filename, "practice.yaml"))
+    except NodeError as exc:
+        return Practice(filename=filename), [Problem("PracticeError", exc.message, exc.where)]
+    for key, value in pairs:
+        try:
+            if key == "currency":
+                currency = yn.string(value, filename, key)
+                if not CURRENCY.match(currency):
+                    raise NodeError(yn.where(value, filename), f"currency '{currency}' must look like USD")
+                settings[key] = currency
+            elif key in ("default_cost_rate", "target_hourly_rate"):
+                settings[key] = yn.number(value, filename, key)
+            elif key == "target_margin":
+                margin = yn.number(value, filename, key, allow_negative=True)
+                if margin >= 1:
+                    raise NodeError(
+                        yn.where(value, filename),
+                        f"target_margin is a ratio below 1 (0.45 for 45%), got {margin}",
+                    )
+                settings[key] = margin
+            elif key == "accrue_through":
+                settings[key] = _year_month(value, filename)
+            elif key == "staff":
+                settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
+            elif key == "business_hours":
+                settings[key] = _business_hours(value, filename)
+            elif key == "importers":
+                raw = yaml.safe_load(yaml.serialize(value))
+                if not isinstance(raw, dict):
+                    raise NodeError(yn.where(value, filename), "importers must be a mapping")
+                raw_importers = raw
+            else:
+                out.unknown(key, value, _PRACTICE_KEYS, "practice.yaml")
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+    if out.problems:
+        return Practice(filename=filename), out.problems
+    return Practice(importers=raw_importers, **settings), []  # type: ignore[arg-type]
+
+
+def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:
+    text, _ = yn.scalar(node, filename, "accrue_through")
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if match is None or not 1 <= int(match.group(2)) <= 12:
+        raise NodeError(
+            yn.where(node, filename), f"accrue_through must be a month like 2026-10, got '{text}'"
+        )
+    return int(match.group(1)), int(match.group(2))
+
+
+def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
+    fields: dict[str, object] = {}
+    for name, value in yn.mapping(node, filename, f"staff.{key}"):
+        if name == "cost_rate":
+            fields[name] = yn.number(value, filename, f"staff.{key}.cost_rate")
+        elif name == "name":
+            fields[name] = yn.string(value, filename, f"staff.{key}.name")
+        elif name == "aliases":
+            fields[name] = tuple(_strings(value, filename, f"staff.{key}.aliases"))
+        else:
+            near = _nearest(name, _STAFF_KEYS)
+            hint = f" (did you mean '{near}'?)" if near else ""
+            raise NodeError(
+                yn.where(value, filename),
+                f"unknown key '{name}' in staff.{key}{hint}; allowed: {', '.join(_STAFF_KEYS)}",
+            )
+    return StaffMember(key=key, **fields)  # type: ignore[arg-type]
+
+
+def _business_hours(node: yaml.Node, filename: str) -> BusinessHours:
+    hours = BusinessHours()
+    for key, value in yn.mapping(node, filename, "business_hours"):
+        if key == "weekdays":
+            days = []
+            for item in yn.sequence(value, filename, "business_hours.weekdays"):
+                day = yn.string(item, filename, "weekday").strip().lower()[:3]
+                if day not in _WEEKDAYS:
+                    raise NodeError(yn.where(item, filename), f"unknown weekday '{item.value}'; use mon..sun")
+                days.append(_WEEKDAYS.index(day))
+            hours = replace(hours, weekdays=frozenset(days))
+        elif key in ("start", "end"):
+            text, _ = yn.scalar(value, filename, key)
+            # Composed nodes keep the text, so an unquoted 18:00 is not YAML 1.1's 1080.
+            try:
+                moment = datetime.time.fromisoformat(text.strip())
+            except ValueError:
+                raise NodeError(
+                    yn.where(value, filename), f'business_hours.{key} must be a time like "08:00"'
+                ) from None
+            hours = replace(hours, start=moment) if key == "start" else replace(hours, end=moment)
+        else:
+            raise NodeError(
+                yn.where(value, filename),
+                f"unknown key '{key}' in business_hours; allowed: weekdays, start, end",
+            )
+    return hours

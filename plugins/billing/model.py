@@ -1,0 +1,192 @@
+"""Domain objects of a service agreement: contracts, their dated terms, time, and bills.
+
+Everything here is plain data (frozen dataclasses, ``Decimal`` money, ``datetime.date``);
+nothing knows about Beancount, YAML or files, so the rules in ``rules.py`` can be tested
+by the table and shared by the plugin, the Fava report, the importers and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final, Literal
+
+Kind = Literal["remote", "onsite"]
+KINDS: tuple[str, ...] = ("remote", "onsite")
+
+#: ``included_hours`` value that covers every hour of a kind.
+UNLIMITED: Final = "unlimited"
+Allowance = Decimal | Literal["unlimited"]
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something was written: a YAML or ledger file and a 1-based line."""
+
+    filename: str
+    lineno: int
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno}"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A user-fixable problem in a contract, a settings file or a time entry.
+
+    ``kind`` names the error class the adapters show (``ContractError``,
+    ``TimeEntryError``, ``PracticeError``, ``BillingError``).
+    """
+
+    kind: str
+    message: str
+    where: Location
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    """Charged once per visit: ``trip_fee + per_km * distance_km``."""
+
+    trip_fee: Decimal = ZERO
+    per_km: Decimal = ZERO
+    distance_km: Decimal = ZERO
+
+    @property
+    def per_visit(self) -> Decimal:
+        return self.trip_fee + self.per_km * self.distance_km
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """The terms of an agreement in force from ``start`` until the next terms (or ``ends``).
+
+    Terms are stored fully merged: a later YAML term that sets only ``monthly_fee`` has
+    already inherited everything else from the one before it.
+    """
+
+    start: datetime.date
+    monthly_fee: Decimal = ZERO
+    per_device: dict[str, Decimal] = field(default_factory=dict)
+    devices: dict[str, int] = field(default_factory=dict)
+    included_hours: dict[str, Allowance] = field(default_factory=dict)
+    rates: dict[str, Decimal] = field(default_factory=dict)
+    after_hours_multiplier: Decimal = Decimal(1)
+    rounding_minutes: int = 0  # 0: no rounding beyond the whole minute
+    onsite_minimum_hours: Decimal = ZERO
+    travel: Travel = field(default_factory=Travel)
+    where: Location | None = None
+
+    @property
+    def monthly_retainer(self) -> Decimal:
+        """Fee for a whole month under these terms: flat part plus devices."""
+        return self.monthly_fee + sum(
+            (price * self.devices.get(device, 0) for device, price in self.per_device.items()),
+            ZERO,
+        )
+
+    def included(self, kind: str) -> Allowance:
+        return self.included_hours.get(kind, ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """One client's agreement: identity, where it was written, and its dated terms."""
+
+    client: str
+    name: str
+    account: str
+    currency: str
+    terms: tuple[Terms, ...]
+    aliases: tuple[str, ...] = ()
+    ends: datetime.date | None = None
+    filename: str = ""  # the YAML file, as given to the loader
+    display_path: str = ""  # e.g. "contracts/acme-dental.yaml", stable across machines
+
+    @property
+    def starts(self) -> datetime.date:
+        return self.terms[0].start
+
+    def terms_on(self, day: datetime.date) -> Terms | None:
+        """The terms in force on ``day``, or None before the start or after ``ends``."""
+        if day < self.terms[0].start or (self.ends is not None and day > self.ends):
+            return None
+        found = self.terms[0]
+        for terms in self.terms[1:]:
+            if terms.start > day:
+                break
+            found = terms
+        return found
+
+    def names(self) -> tuple[str, ...]:
+        """Every name a time tracker may use for this client (id, display name, aliases)."""
+        return (self.client, self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    key: str
+    cost_rate: Decimal | None = None
+    name: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessHours:
+    """Normal working time; entries starting outside it may be marked after-hours on import."""
+
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})  # Monday = 0
+    start: datetime.time = datetime.time(8, 0)
+    end: datetime.time = datetime.time(18, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Practice:
+    """Practice-wide settings from ``contracts/practice.yaml`` (all optional)."""
+
+    currency: str = "USD"
+    default_cost_rate: Decimal | None = None
+    staff: dict[str, StaffMember] = field(default_factory=dict)
+    target_hourly_rate: Decimal | None = None
+    target_margin: Decimal | None = None
+    accrue_through: tuple[int, int] | None = None  # (year, month)
+    business_hours: BusinessHours | None = None
+    #: Free-form importer settings (e.g. ``generic_csv`` column maps), validated by importers.
+    importers: dict[str, object] = field(default_factory=dict)
+    filename: str | None = None
+
+    @property
+    def costs_labor(self) -> bool:
+        """Labor is allocated only when some cost rate is set (SPEC 2.2.6)."""
+        return self.default_cost_rate is not None or any(
+            member.cost_rate is not None for member in self.staff.values()
+        )
+
+    def cost_rate(self, staff: str | None) -> Decimal | None:
+        """Cost per hour of ``staff``: their own rate, else the default, else None (uncosted)."""
+        if staff is not None:
+            member = self.staff.get(staff)
+            if member is not None and member.cost_rate is not None:
+                return member.cost_rate
+        return self.default_cost_rate
+
+
+@dataclass(frozen=True, slots=True)
+class TimeEntry:
+    """One ``custom "time"`` entry: who worked for whom, what kind, how long."""
+
+    date: datetime.date
+    client: str
+    kind: str  # one of KINDS
+    hours: Decimal
+    staff: str | None = None
+    after_hours: bool = False
+    billable: bool = True
+    note: str | None = None
+    id: str | None = None
+    where: Location | None = None

@@ -1,0 +1,385 @@
+"""The billing rules of SPEC 2.2, as pure functions over the domain objects.
+
+No Beancount, no files, no clock: the caller passes "today" and the time entries of a
+client in ledger order, and gets back one ``MonthBill`` per accrued month. The plugin posts
+these, the Fava report and the CLI read them; nobody else re-derives a rule.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .model import (
+    KINDS,
+    UNLIMITED,
+    ZERO,
+    Allowance,
+    Contract,
+    Location,
+    Practice,
+    Problem,
+    Terms,
+    TimeEntry,
+)
+
+CENT = Decimal("0.01")
+ONE = Decimal(1)
+SIXTY = Decimal(60)
+Month = tuple[int, int]  # (year, month)
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Round money half-up to cents: the one rounding every bill line gets, once."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def days_in(month: Month) -> int:
+    return calendar.monthrange(*month)[1]
+
+
+def month_of(day: datetime.date) -> Month:
+    return day.year, day.month
+
+
+def next_month(month: Month) -> Month:
+    year, number = month
+    return (year + 1, 1) if number == 12 else (year, number + 1)
+
+
+def months(first: Month, last: Month) -> list[Month]:
+    """Every month from ``first`` through ``last``, inclusive (empty when last < first)."""
+    found = []
+    month = first
+    while month <= last:
+        found.append(month)
+        month = next_month(month)
+    return found
+
+
+def horizon(contract: Contract, practice: Practice, today: datetime.date) -> Month:
+    """The last month accrued (SPEC 2.2.0): the earlier of ``ends`` and the current month.
+
+    ``accrue_through`` in practice.yaml replaces the current month, so books rebuilt later
+    give the same result.
+    """
+    last = practice.accrue_through or month_of(today)
+    if contract.ends is not None:
+        last = min(last, month_of(contract.ends))
+    return last
+
+
+def accrued_months(contract: Contract, practice: Practice, today: datetime.date) -> list[Month]:
+    return months(month_of(contract.starts), horizon(contract, practice, today))
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of days of one month under one set of terms."""
+
+    terms: Terms
+    first: datetime.date
+    days: int
+
+
+def segments(contract: Contract, month: Month) -> list[Segment]:
+    """The days of ``month`` on which the contract is in force, split by the terms in force."""
+    first_day = datetime.date(month[0], month[1], 1)
+    last_day = datetime.date(month[0], month[1], days_in(month))
+    if contract.ends is not None:
+        last_day = min(last_day, contract.ends)
+    found = []
+    for index, terms in enumerate(contract.terms):
+        until = (
+            contract.terms[index + 1].start - datetime.timedelta(days=1)
+            if index + 1 < len(contract.terms)
+            else last_day
+        )
+        start, stop = max(terms.start, first_day), min(until, last_day)
+        if start <= stop:
+            found.append(Segment(terms, start, (stop - start).days + 1))
+    return found
+
+
+def retainer_fee(contract: Contract, month: Month) -> Decimal:
+    """SPEC 2.2.1: each day billed under the terms in force that day, rounded once."""
+    total = sum((s.terms.monthly_retainer * s.days for s in segments(contract, month)), ZERO)
+    return cents(total / days_in(month))
+
+
+def included_allowance(contract: Contract, month: Month, kind: str) -> Allowance:
+    """SPEC 2.2.4: the month's included hours of ``kind``, prorated like the fee.
+
+    Days whose terms say ``unlimited`` add nothing to the pool (their units are covered
+    outright); a month that is unlimited on every billed day is reported as unlimited.
+    """
+    parts = segments(contract, month)
+    total = ZERO
+    numeric = False
+    for part in parts:
+        included = part.terms.included(kind)
+        if not isinstance(included, str):
+            total += included * part.days
+            numeric = True
+    if parts and not numeric:
+        return UNLIMITED
+    return total / days_in(month) if total else ZERO
+
+
+def billable_minutes(hours: Decimal, terms: Terms) -> int:
+    """SPEC 2.2.3: the whole minute (half-up), then up to the terms' rounding increment."""
+    minutes = int((hours * SIXTY).quantize(ONE, rounding=ROUND_HALF_UP))
+    step = terms.rounding_minutes
+    if step > 1:
+        minutes = -(-minutes // step) * step
+    return minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """Billable time: one entry's rounded hours, or a visit's minimum-hours shortfall."""
+
+    date: datetime.date
+    kind: str
+    hours: Decimal
+    after_hours: bool
+    entry: TimeEntry | None  # None for a shortfall unit
+    where: Location | None
+
+
+def billable_units(contract: Contract, entries: Iterable[TimeEntry]) -> list[Unit]:
+    """The units of billable ``entries`` (ledger order), with onsite-minimum shortfalls.
+
+    A visit whose onsite units fall short of ``onsite_minimum_hours`` gets one more unit,
+    at normal hours, right after the visit's last onsite unit (SPEC 2.2.3).
+    """
+    units: list[Unit] = []
+    day: datetime.date | None = None
+    day_start = 0
+    for entry in entries:
+        if not entry.billable:
+            continue
+        terms = contract.terms_on(entry.date)
+        if terms is None:
+            continue
+        if entry.date != day:
+            _add_shortfall(contract, units, day_start)
+            day, day_start = entry.date, len(units)
+        hours = Decimal(billable_minutes(entry.hours, terms)) / SIXTY
+        units.append(Unit(entry.date, entry.kind, hours, entry.after_hours, entry, entry.where))
+    _add_shortfall(contract, units, day_start)
+    return units
+
+
+def _add_shortfall(contract: Contract, units: list[Unit], day_start: int) -> None:
+    """Insert the shortfall unit of the visit among ``units[day_start:]`` (one day's units)."""
+    last_onsite = -1
+    onsite = ZERO
+    for index in range(day_start, len(units)):
+        if units[index].kind == "onsite":
+            last_onsite = index
+            onsite += units[index].hours
+    if last_onsite < 0:
+        return
+    visit = units[last_onsite]
+    terms = contract.terms_on(visit.date)
+    minimum = terms.onsite_minimum_hours if terms is not None else ZERO
+    if onsite < minimum:
+        units.insert(
+            last_onsite + 1,
+            Unit(visit.date, "onsite", minimum - onsite, False, None, visit.where),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChargedUnit:
+    """A unit after included hours: how much was covered, and what the rest costs."""
+
+    unit: Unit
+    covered: Decimal
+    uncovered: Decimal
+    charge: Decimal  # unrounded: the month is rounded once
+
+
+@dataclass
+class MonthBill:
+    """What one client owes for one month, and the figures behind it."""
+
+    client: str
+    month: Month
+    first_day: datetime.date  # first billed day: the retainer's posting date
+    last_day: datetime.date  # last day of the calendar month: other postings' date
+    days_billed: int
+    retainer: Decimal = ZERO
+    hourly: Decimal = ZERO
+    travel: Decimal = ZERO
+    labor: Decimal | None = None  # None: the practice sets no cost rates
+    terms: tuple[Terms, ...] = ()
+    visits: tuple[datetime.date, ...] = ()
+    units: tuple[ChargedUnit, ...] = ()
+    hours_worked: dict[str, Decimal] = field(default_factory=dict)  # actual, billable or not
+    hours_nonbillable: dict[str, Decimal] = field(default_factory=dict)
+    hours_billable: dict[str, Decimal] = field(default_factory=dict)  # rounded, with shortfalls
+    included: dict[str, Allowance] = field(default_factory=dict)
+    included_used: dict[str, Decimal] = field(default_factory=dict)
+    uncovered: dict[str, Decimal] = field(default_factory=dict)
+    staff_hours: dict[str, Decimal] = field(default_factory=dict)
+    uncosted_hours: Decimal = ZERO
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.retainer + self.hourly + self.travel
+
+    @property
+    def total_hours(self) -> Decimal:
+        return sum(self.hours_worked.values(), ZERO)
+
+
+def bill_month(
+    contract: Contract, practice: Practice, month: Month, entries: Sequence[TimeEntry]
+) -> MonthBill:
+    """SPEC 2.2.1-6 for one month; ``entries`` are the client's entries of that month."""
+    parts = segments(contract, month)
+    first_day = parts[0].first if parts else datetime.date(month[0], month[1], 1)
+    bill = MonthBill(
+        client=contract.client,
+        month=month,
+        first_day=first_day,
+        last_day=datetime.date(month[0], month[1], days_in(month)),
+        days_billed=sum(s.days for s in parts),
+        retainer=retainer_fee(contract, month),
+        terms=tuple(s.terms for s in parts),
+    )
+    in_force = [e for e in entries if contract.terms_on(e.date) is not None]
+    _hours(bill, practice, in_force)
+    units = billable_units(contract, in_force)
+    bill.visits = _visits(units)
+    bill.travel = cents(sum((_terms(contract, day).travel.per_visit for day in bill.visits), ZERO))
+    charged = _apply_included(contract, month, units, bill)
+    bill.units = tuple(charged)
+    bill.hourly = cents(sum((c.charge for c in charged), ZERO))
+    return bill
+
+
+def _terms(contract: Contract, day: datetime.date) -> Terms:
+    terms = contract.terms_on(day)
+    assert terms is not None, "units are made only on days with terms in force"
+    return terms
+
+
+def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) -> None:
+    """Hours worked by kind and staff, and SPEC 2.2.6 labor cost."""
+    worked = dict.fromkeys(KINDS, ZERO)
+    idle = dict.fromkeys(KINDS, ZERO)
+    staff: dict[str, Decimal] = {}
+    for entry in entries:
+        worked[entry.kind] += entry.hours
+        if not entry.billable:
+            idle[entry.kind] += entry.hours
+        key = entry.staff or ""
+        staff[key] = staff.get(key, ZERO) + entry.hours
+    bill.hours_worked, bill.hours_nonbillable, bill.staff_hours = worked, idle, staff
+    if not practice.costs_labor:
+        bill.uncosted_hours = sum(worked.values(), ZERO)
+        return
+    cost = ZERO
+    for key, hours in sorted(staff.items()):
+        rate = practice.cost_rate(key or None)
+        if rate is None:
+            bill.uncosted_hours += hours
+        else:
+            cost += hours * rate
+    bill.labor = cents(cost)
+
+
+def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:
+    """SPEC 2.2.2: a visit is a date with at least one billable onsite entry."""
+    return tuple(sorted({u.date for u in units if u.kind == "onsite" and u.entry is not None}))
+
+
+def _apply_included(
+    contract: Contract, month: Month, units: Sequence[Unit], bill: MonthBill
+) -> list[ChargedUnit]:
+    """SPEC 2.2.4-5: use up included hours in ledger order, charge the rest at the rate."""
+    left: dict[str, Decimal] = {}
+    for kind in KINDS:
+        allowance = included_allowance(contract, month, kind)
+        bill.included[kind] = allowance
+        left[kind] = allowance if isinstance(allowance, Decimal) else ZERO
+    billable = dict.fromkeys(KINDS, ZERO)
+    used = dict.fromkeys(KINDS, ZERO)
+    uncovered_by_kind = dict.fromkeys(KINDS, ZERO)
+    missing_rate: dict[str, Unit] = {}
+    charged = []
+    for unit in units:
+        terms = _terms(contract, unit.date)
+        billable[unit.kind] += unit.hours
+        if terms.included(unit.kind) == UNLIMITED:
+            covered = unit.hours
+        else:
+            covered = min(left[unit.kind], unit.hours)
+            left[unit.kind] -= covered
+        used[unit.kind] += covered
+        uncovered = unit.hours - covered
+        charge = ZERO
+        if uncovered:
+            uncovered_by_kind[unit.kind] += uncovered
+            rate = terms.rates.get(unit.kind)
+            if rate is None:
+                missing_rate.setdefault(unit.kind, unit)
+            else:
+                multiplier = terms.after_hours_multiplier if unit.after_hours else ONE
+                charge = uncovered * rate * multiplier
+        charged.append(ChargedUnit(unit, covered, uncovered, charge))
+    bill.hours_billable, bill.included_used, bill.uncovered = billable, used, uncovered_by_kind
+    for kind, unit in missing_rate.items():
+        where = unit.where or Location(contract.filename, 1)
+        bill.problems.append(
+            Problem(
+                "BillingError",
+                f"{contract.client}: {uncovered_by_kind[kind].normalize():f} {kind} hours in "
+                f"{month[0]}-{month[1]:02d} are beyond the included hours but {contract.display_path}"
+                f" has no rate for {kind}: add rates: {{{kind}: N}} (0 to give it away on purpose)",
+                where,
+            )
+        )
+    return charged
+
+
+def check_entry(contract: Contract, entry: TimeEntry) -> str | None:
+    """Why ``entry`` cannot be billed under ``contract`` (SPEC 3), or None if it can."""
+    if contract.terms_on(entry.date) is not None:
+        return None
+    if entry.date < contract.starts:
+        return (
+            f"time for '{contract.client}' on {entry.date} is before its contract starts "
+            f"({contract.starts}): fix the date, or add an earlier term in {contract.display_path}"
+        )
+    return (
+        f"time for '{contract.client}' on {entry.date} is after its contract ends "
+        f"({contract.ends}): fix the date, or move 'ends' in {contract.display_path}"
+    )
+
+
+def bill_contract(
+    contract: Contract,
+    practice: Practice,
+    entries: Sequence[TimeEntry],
+    today: datetime.date,
+) -> list[MonthBill]:
+    """Every accrued month of a contract; ``entries`` are its client's, in ledger order.
+
+    Entries after the horizon wait, unbilled; entries outside the terms are skipped here
+    (``check_entry`` says why, and the adapters report it).
+    """
+    by_month: dict[Month, list[TimeEntry]] = {}
+    for entry in entries:
+        by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
+    return [
+        bill_month(contract, practice, month, by_month.get(month, ()))
+        for month in accrued_months(contract, practice, today)
+    ]

@@ -1,0 +1,307 @@
+"""Beancount plugin: accrue each client's retainer, hourly overage, travel and labor cost.
+
+Enable it in the ledger with the contracts folder, relative to the ledger file::
+
+    plugin "plugins.retainer" "../contracts"
+
+It reads ``contracts/*.yaml``, collects ``custom "time"`` entries, bills them with the rules
+of ``plugins.billing.rules`` and adds the transactions of SPEC section 4. It never raises:
+every problem becomes a Beancount error at the YAML or ledger line to fix.
+
+Only Beancount's core and the billing package are imported here, because this module is
+on the path of every ``bean-check`` and Fava reload.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections import namedtuple
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
+from plugins.billing.model import KINDS, UNLIMITED, Contract, Location, Problem, TimeEntry
+from plugins.billing.rules import MonthBill, bill_contract, check_entry
+
+__plugins__ = ("retainer",)
+
+TAG = "retainer"
+TODAY_VARIABLE = "RETAINER_TODAY"
+_HUNDREDTH = Decimal("0.01")
+
+ContractError = namedtuple("ContractError", "source message entry")
+PracticeError = namedtuple("PracticeError", "source message entry")
+TimeEntryError = namedtuple("TimeEntryError", "source message entry")
+BillingError = namedtuple("BillingError", "source message entry")
+_ERRORS = {cls.__name__: cls for cls in (ContractError, PracticeError, TimeEntryError, BillingError)}
+
+
+def today() -> datetime.date:
+    """The one clock read: ``RETAINER_TODAY=YYYY-MM-DD`` pins it for reproducible runs."""
+    pinned = os.environ.get(TODAY_VARIABLE)
+    if pinned:
+        try:
+            return datetime.date.fromisoformat(pinned)
+        except ValueError:
+            pass
+    return datetime.date.today()
+
+
+def retainer(
+    entries: data.Directives, options_map: dict[str, Any], config: str | None = None
+) -> tuple[data.Directives, list[Any]]:
+    """The plugin entry point (``__plugins__``)."""
+    ledger = options_map.get("filename")
+    base = Path(ledger).parent if ledger and not str(ledger).startswith("<") else Path.cwd()
+    folder = resolve_folder(config or DEFAULT_FOLDER, base)
+    try:
+        books = load_contracts(folder)
+    except Exception as exc:  # never crash bean-check: a loader bug is still one clear error
+        error = ContractError(
+            data.new_metadata(str(folder), 0), f"could not read the contracts: {exc!r}", None
+        )
+        return entries, [error]
+    _watch(options_map, books.files)
+    errors: list[Any] = [_error(problem) for problem in books.problems]
+    time, time_errors = collect_time(entries, books)
+    errors.extend(time_errors)
+    new_entries, bill_errors = accrue(books, time, today(), entries)
+    errors.extend(bill_errors)
+    return entries + new_entries, errors
+
+
+def _watch(options_map: dict[str, Any], files: Iterable[str]) -> None:
+    """List the YAML files as includes: Beancount's cache and Fava's watcher then see edits."""
+    includes = options_map.setdefault("include", [])
+    for name in files:
+        path = str(Path(name).resolve())
+        if path not in includes:
+            includes.append(path)
+
+
+def _error(problem: Problem, entry: Any = None) -> Any:
+    cls = _ERRORS.get(problem.kind, ContractError)
+    return cls(data.new_metadata(problem.where.filename, problem.where.lineno), problem.message, entry)
+
+
+def _where(entry: data.Custom) -> Location:
+    return Location(entry.meta.get("filename", "<unknown>"), entry.meta.get("lineno", 0))
+
+
+def collect_time(
+    entries: Sequence[data.Directive], books: ContractSet
+) -> tuple[dict[str, list[TimeEntry]], list[Any]]:
+    """The valid ``custom "time"`` entries by client, in ledger order, and errors for the rest.
+
+    Entries of a client whose contract failed to load are passed over quietly: that
+    contract's own error already says what to fix.
+    """
+    by_client: dict[str, list[TimeEntry]] = {client: [] for client in books.contracts}
+    errors: list[Any] = []
+    custom = data.Custom
+    for entry in entries:
+        if type(entry) is not custom or entry.type != "time":
+            continue
+        parsed = parse_time_entry(entry)
+        if isinstance(parsed, str):
+            errors.append(TimeEntryError(entry.meta, parsed, entry))
+            continue
+        contract = books.contracts.get(parsed.client)
+        if contract is None:
+            if parsed.client not in books.failed_clients:
+                known = ", ".join(sorted(books.contracts)) or "none"
+                errors.append(
+                    TimeEntryError(
+                        entry.meta,
+                        f"unknown client '{parsed.client}': add contracts/{parsed.client}.yaml or"
+                        f" use a known client id ({known})",
+                        entry,
+                    )
+                )
+            continue
+        problem = check_entry(contract, parsed)
+        if problem is not None:
+            errors.append(TimeEntryError(entry.meta, problem, entry))
+            continue
+        by_client[parsed.client].append(parsed)
+    return by_client, errors
+
+
+_USAGE = 'write it as: 2026-01-06 custom "time" "client-id" "remote" 1.5'
+
+
+def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
+    """A ``TimeEntry`` from a ``custom "time"`` directive, or the reason it is not one."""
+    values = entry.values or []
+    if len(values) != 3:
+        return f"a time entry needs 3 values (client, kind, hours), got {len(values)}: {_USAGE}"
+    client, kind, hours = (v.value for v in values)
+    if not isinstance(client, str):
+        return f"the client must be a quoted id, got {client!r}: {_USAGE}"
+    if kind not in KINDS:
+        return f'unknown kind {kind!r}: use "remote" or "onsite"'
+    if not isinstance(hours, Decimal) or isinstance(hours, bool):
+        return f"hours must be a plain number like 1.5, got {hours!r}: {_USAGE}"
+    if hours <= 0:
+        return f"hours must be more than 0, got {hours}"
+    meta = entry.meta
+    flags = {}
+    for key, default in (("after-hours", False), ("billable", True)):
+        value = meta.get(key, default)
+        if not isinstance(value, bool):
+            return f"{key} must be TRUE or FALSE (no quotes), got {value!r}"
+        flags[key] = value
+    staff = meta.get("staff")
+    if staff is not None and not isinstance(staff, str):
+        return f'staff must be a quoted name like "alice", got {staff!r}'
+    return TimeEntry(
+        date=entry.date,
+        client=client,
+        kind=kind,
+        hours=hours,
+        staff=staff,
+        after_hours=flags["after-hours"],
+        billable=flags["billable"],
+        note=meta.get("note"),
+        id=meta.get("id"),
+        where=_where(entry),
+    )
+
+
+def accrue(
+    books: ContractSet,
+    time: dict[str, list[TimeEntry]],
+    on: datetime.date,
+    existing: Sequence[data.Directive] = (),
+) -> tuple[list[data.Directive], list[Any]]:
+    """Transactions (and missing ``Open``s) for every accrued month of every contract."""
+    errors: list[Any] = []
+    transactions: list[data.Directive] = []
+    for client in sorted(books.contracts):
+        contract = books.contracts[client]
+        try:
+            bills = bill_contract(contract, books.practice, time.get(client, []), on)
+        except Exception as exc:  # a bug must not take the other clients' books down
+            where = Location(contract.filename, 1)
+            errors.append(_error(Problem("BillingError", f"could not bill {client}: {exc!r}", where)))
+            continue
+        for bill in bills:
+            transactions.extend(month_transactions(contract, bill))
+            errors.extend(_error(problem) for problem in bill.problems)
+    transactions.extend(_opens(transactions, existing))
+    transactions.sort(key=data.entry_sortkey)
+    return transactions, errors
+
+
+def _opens(new: Sequence[data.Directive], existing: Sequence[data.Directive]) -> list[data.Open]:
+    """``Open``s for accounts we post to that the ledger leaves closed, on first use."""
+    opened = {entry.account for entry in existing if isinstance(entry, data.Open)}
+    first_use: dict[str, tuple[datetime.date, data.Meta]] = {}
+    for entry in new:
+        for posting in entry.postings:  # type: ignore[union-attr]
+            if posting.account not in opened and posting.account not in first_use:
+                first_use[posting.account] = (entry.date, entry.meta)
+    return [
+        data.Open(data.new_metadata(meta["filename"], meta["lineno"]), day, account, None, None)  # type: ignore[arg-type]
+        for account, (day, meta) in sorted(first_use.items())
+    ]
+
+
+def _hours(value: Decimal) -> Decimal:
+    return value.quantize(_HUNDREDTH)
+
+
+def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transaction]:
+    """The SPEC section 4 transactions of one month; zero amounts are not posted."""
+    acct = contract.account
+    receivable = f"Assets:Receivable:{acct}"
+    month = f"{bill.month[0]}-{bill.month[1]:02d}"
+    terms = bill.terms[0] if bill.terms else contract.terms[0]
+    line = terms.where.lineno if terms.where else 1
+
+    def meta(**extra: object) -> data.Meta:
+        found = data.new_metadata(contract.filename, line)
+        found["contract"] = contract.display_path
+        found["month"] = month
+        found.update(extra)
+        return found
+
+    def post(
+        day: datetime.date, what: str, amount: Decimal, debit: str, credit: str, info: data.Meta
+    ) -> data.Transaction:
+        units = Amount(amount, contract.currency)
+        return data.Transaction(
+            info,
+            day,
+            "*",
+            contract.name,
+            f"{what} {month}",
+            frozenset((TAG,)),
+            data.EMPTY_SET,
+            [
+                data.Posting(debit, units, None, None, None, None),
+                data.Posting(credit, -units, None, None, None, None),
+            ],
+        )
+
+    found = []
+    if bill.retainer:
+        info = meta(
+            **{
+                "days-billed": Decimal(bill.days_billed),
+                "terms-from": ", ".join(str(t.start) for t in bill.terms),
+            }
+        )
+        found.append(
+            post(
+                bill.first_day, "Retainer", bill.retainer, receivable, f"Income:Clients:{acct}:Retainer", info
+            )
+        )
+    if bill.hourly:
+        hours: dict[str, object] = {}
+        for kind in KINDS:
+            allowance = bill.included[kind]
+            hours[f"{kind}-hours"] = _hours(bill.hours_billable[kind])
+            hours[f"{kind}-included"] = (
+                UNLIMITED if allowance == UNLIMITED else _hours(allowance)  # type: ignore[arg-type]
+            )
+            hours[f"{kind}-included-used"] = _hours(bill.included_used[kind])
+            hours[f"{kind}-billed"] = _hours(bill.uncovered[kind])
+        found.append(
+            post(
+                bill.last_day,
+                "Hourly",
+                bill.hourly,
+                receivable,
+                f"Income:Clients:{acct}:Hourly",
+                meta(**hours),
+            )
+        )
+    if bill.travel:
+        info = meta(
+            visits=Decimal(len(bill.visits)), **{"visit-dates": ", ".join(str(day) for day in bill.visits)}
+        )
+        found.append(
+            post(bill.last_day, "Travel", bill.travel, receivable, f"Income:Clients:{acct}:Travel", info)
+        )
+    if bill.labor:
+        info = meta(hours=_hours(bill.total_hours))
+        if bill.uncosted_hours:
+            info["uncosted-hours"] = _hours(bill.uncosted_hours)
+        found.append(
+            post(
+                bill.last_day,
+                "Labor",
+                bill.labor,
+                f"Expenses:Clients:{acct}:Labor",
+                "Expenses:Labor:Allocated",
+                info,
+            )
+        )
+    return found
