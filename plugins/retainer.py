@@ -268,9 +268,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
         for kind in KINDS:
             allowance = bill.included[kind]
             hours[f"{kind}-hours"] = _hours(bill.hours_billable[kind])
-            hours[f"{kind}-included"] = (
-                UNLIMITED if allowance == UNLIMITED else _hours(allowance)  # type: ignore[arg-type]
-            )
+            hours[f"{kind}-included"] = _hours(allowance) if isinstance(allowance, Decimal) else UNLIMITED
             hours[f"{kind}-included-used"] = _hours(bill.included_used[kind])
             hours[f"{kind}-billed"] = _hours(bill.uncovered[kind])
         found.append(
