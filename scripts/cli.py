@@ -1,0 +1,28 @@
+"""The ``retainer`` command: import time, check the books, report on clients.
+
+Each command is a thin adapter: it finds the ledger and contracts, calls the billing core
+or Beancount, and prints. Heavy imports (Beancount's loader) happen inside the commands so
+that ``retainer --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import click
+
+from scripts.check_command import check_command
+
+DEFAULT_LEDGER = "ledger/main.beancount"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="retainer")
+def main() -> None:
+    """Retainer: plain-text books for IT consultants on flat monthly agreements.
+
+    Contracts live in contracts/*.yaml, time in ledger/time/*.beancount, and the
+    plugins.retainer Beancount plugin accrues each month's retainer, hourly overage,
+    travel and labor cost. Browse margins with `fava ledger/main.beancount`.
+    """
+
+
+main.add_command(check_command, "check")
