@@ -18,6 +18,7 @@ import datetime
 import os
 from collections import namedtuple
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,27 +54,57 @@ def today() -> datetime.date:
     return datetime.date.today()
 
 
+@dataclass
+class Accruals:
+    """One billing pass over the books: what the plugin posts and the reports read."""
+
+    books: ContractSet
+    time: dict[str, list[TimeEntry]]
+    bills: dict[str, list[MonthBill]]
+    entries: list[data.Directive]  # generated transactions and Opens, sorted
+    errors: list[Any]
+
+
+def contracts_folder(options_map: dict[str, Any], config: str | None) -> Path:
+    """The contracts folder: the plugin config, relative to the top-level ledger file."""
+    ledger = options_map.get("filename")
+    base = Path(ledger).parent if ledger and not str(ledger).startswith("<") else Path.cwd()
+    return resolve_folder(config or DEFAULT_FOLDER, base)
+
+
+def plugin_config(options_map: dict[str, Any]) -> str | None:
+    """The config string of the ledger's ``plugin "plugins.retainer"`` line, if any."""
+    for name, config in options_map.get("plugin", ()):
+        if name == __name__:
+            return config
+    return None
+
+
+def compute(entries: Sequence[data.Directive], folder: Path, on: datetime.date | None = None) -> Accruals:
+    """Load the contracts in ``folder`` and bill the time in ``entries`` through ``on``."""
+    books = load_contracts(folder)
+    errors: list[Any] = [_error(problem) for problem in books.problems]
+    time, time_errors = collect_time(entries, books)
+    errors.extend(time_errors)
+    bills, new_entries, bill_errors = accrue(books, time, on or today(), entries)
+    errors.extend(bill_errors)
+    return Accruals(books, time, bills, new_entries, errors)
+
+
 def retainer(
     entries: data.Directives, options_map: dict[str, Any], config: str | None = None
 ) -> tuple[data.Directives, list[Any]]:
     """The plugin entry point (``__plugins__``)."""
-    ledger = options_map.get("filename")
-    base = Path(ledger).parent if ledger and not str(ledger).startswith("<") else Path.cwd()
-    folder = resolve_folder(config or DEFAULT_FOLDER, base)
+    folder = contracts_folder(options_map, config)
     try:
-        books = load_contracts(folder)
-    except Exception as exc:  # never crash bean-check: a loader bug is still one clear error
+        result = compute(entries, folder)
+    except Exception as exc:  # never crash bean-check: a bug is still one clear error
         error = ContractError(
-            data.new_metadata(str(folder), 0), f"could not read the contracts: {exc!r}", None
+            data.new_metadata(str(folder), 0), f"could not bill the contracts: {exc!r}", None
         )
         return entries, [error]
-    _watch(options_map, books.files)
-    errors: list[Any] = [_error(problem) for problem in books.problems]
-    time, time_errors = collect_time(entries, books)
-    errors.extend(time_errors)
-    new_entries, bill_errors = accrue(books, time, today(), entries)
-    errors.extend(bill_errors)
-    return entries + new_entries, errors
+    _watch(options_map, result.books.files)
+    return entries + result.entries, result.errors
 
 
 def _watch(options_map: dict[str, Any], files: Iterable[str]) -> None:
@@ -179,10 +210,11 @@ def accrue(
     time: dict[str, list[TimeEntry]],
     on: datetime.date,
     existing: Sequence[data.Directive] = (),
-) -> tuple[list[data.Directive], list[Any]]:
-    """Transactions (and missing ``Open``s) for every accrued month of every contract."""
+) -> tuple[dict[str, list[MonthBill]], list[data.Directive], list[Any]]:
+    """The bills, transactions (and missing ``Open``s) of every accrued month of every contract."""
     errors: list[Any] = []
     transactions: list[data.Directive] = []
+    all_bills: dict[str, list[MonthBill]] = {}
     for client in sorted(books.contracts):
         contract = books.contracts[client]
         try:
@@ -191,12 +223,13 @@ def accrue(
             where = Location(contract.filename, 1)
             errors.append(_error(Problem("BillingError", f"could not bill {client}: {exc!r}", where)))
             continue
+        all_bills[client] = bills
         for bill in bills:
             transactions.extend(month_transactions(contract, bill))
             errors.extend(_error(problem) for problem in bill.problems)
     transactions.extend(_opens(transactions, existing))
     transactions.sort(key=data.entry_sortkey)
-    return transactions, errors
+    return all_bills, transactions, errors
 
 
 def _opens(new: Sequence[data.Directive], existing: Sequence[data.Directive]) -> list[data.Open]:
