@@ -9,6 +9,7 @@ reported a second time): one typo gives one error.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -99,7 +100,8 @@ def contracts_folder_of(ledger_path: Path | str) -> Path | None:
 
 def resolve_folder(config: str, base: Path) -> Path:
     folder = Path(config.strip()).expanduser()
-    return folder if folder.is_absolute() else (base / folder)
+    # normpath, not resolve(): keep the user's symlinks, drop the "ledger/../" in messages.
+    return Path(os.path.normpath(folder if folder.is_absolute() else base / folder))
 
 
 def load_contracts(folder: Path | str) -> ContractSet:
@@ -377,7 +379,7 @@ def _one_term(node: yaml.Node, previous: Terms, out: _Collector) -> Terms | None
         except NodeError as exc:
             out.add(exc.where, exc.message)
     here = yn.where(node, filename)
-    if start is None:
+    if start is None and all(key != "from" for key, _ in pairs):
         out.add(here, "a term needs 'from: YYYY-MM-DD', the first day it is in force")
     if len(out.problems) > before or start is None:
         return None

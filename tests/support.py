@@ -1,0 +1,45 @@
+"""Test support: a loaded ledger and the type of the ``write_books`` fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+PLUGIN_LINE = 'plugin "plugins.retainer" "../contracts"\n'
+
+
+@dataclass
+class Books:
+    """A loaded ledger, with helpers that read it the way an accountant would."""
+
+    path: Path
+    entries: list[Any]
+    errors: list[Any]
+    options: dict[str, Any]
+
+    def posted(self, account: str, month: str | None = None) -> Decimal:
+        """Sum of postings to ``account`` (in month ``YYYY-MM`` if given)."""
+        total = Decimal(0)
+        for entry in self.entries:
+            if not isinstance(entry, data.Transaction):
+                continue
+            if month is not None and entry.date.strftime("%Y-%m") != month:
+                continue
+            for posting in entry.postings:
+                if posting.account == account:
+                    total += posting.units.number
+        return total
+
+    def transactions(self, tag: str = "retainer") -> list[data.Transaction]:
+        return [e for e in self.entries if isinstance(e, data.Transaction) and tag in e.tags]
+
+    def errors_named(self, name: str) -> list[Any]:
+        return [e for e in self.errors if type(e).__name__ == name]
+
+
+WriteBooks = Callable[..., Books]
