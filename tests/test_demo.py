@@ -1,0 +1,73 @@
+"""The demo practice that ships in ledger/ and contracts/ checks clean and shows every rule."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from beancount import loader
+from beancount.core import data
+
+from plugins.billing.contracts import contracts_folder_of, load_contracts
+
+ROOT = Path(__file__).resolve().parent.parent
+LEDGER = ROOT / "ledger" / "main.beancount"
+
+
+def test_bean_check_passes_on_the_demo() -> None:
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "bean-check"), str(LEDGER)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout + run.stderr == ""
+
+
+def test_demo_exercises_every_kind_of_posting() -> None:
+    entries, errors, _ = loader.load_file(str(LEDGER))
+    assert errors == []
+    narrations = {
+        entry.narration.split()[0]
+        for entry in entries
+        if isinstance(entry, data.Transaction) and "retainer" in entry.tags
+    }
+    assert narrations == {"Retainer", "Hourly", "Travel", "Labor"}
+    # A year of time from several staff, including non-billable and after-hours work.
+    time = [e for e in entries if isinstance(e, data.Custom) and e.type == "time"]
+    assert len(time) > 1000
+    assert len({e.meta.get("staff") for e in time}) >= 2
+    assert any(e.meta.get("billable") is False for e in time)
+    assert any(e.meta.get("after-hours") is True for e in time)
+
+
+def test_demo_contracts_cover_the_trade_tiers() -> None:
+    folder = contracts_folder_of(LEDGER)
+    assert folder is not None
+    books = load_contracts(folder)
+    assert books.problems == []
+    contracts = books.contracts.values()
+    assert len(books.contracts) >= 6
+    assert any(c.terms[0].per_device for c in contracts)  # per-device pricing
+    assert any(len(c.terms) > 1 for c in contracts)  # terms that change
+    assert any(c.ends is not None for c in contracts)  # a client that left
+    assert any(c.terms[0].monthly_retainer == 0 for c in contracts)  # break/fix
+    fees = sorted(c.terms[-1].monthly_retainer for c in contracts if c.terms[-1].monthly_retainer)
+    assert fees[0] < Decimal(400) and fees[-1] > Decimal(2000)
+    assert books.practice.accrue_through is not None  # reproducible books
+
+
+def test_one_demo_client_costs_more_than_it_pays() -> None:
+    entries, _, _ = loader.load_file(str(LEDGER))
+    margin: dict[str, Decimal] = {}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        for posting in entry.postings:
+            parts = posting.account.split(":")
+            if parts[1:2] == ["Clients"] and parts[0] in ("Income", "Expenses"):
+                margin[parts[2]] = margin.get(parts[2], Decimal(0)) - posting.units.number
+    assert min(margin.values()) < 0 < max(margin.values())
