@@ -1,0 +1,125 @@
+"""Fava extension ``plugins.margin``: the Client Margin report (SPEC section 6).
+
+Enable it in the ledger next to the plugin::
+
+    2026-01-01 custom "fava-extension" "plugins.margin"
+
+This class is a thin adapter: it redoes the plugin's billing pass once per ledger load
+(``after_load_file``; extension instances outlive reloads) and, per request, hands the
+filtered ledger's postings and the bills to ``plugins.billing.portfolio``. The template
+renders the figures on the server, so the page reads in ``curl`` and without scripts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from fava.context import g
+from fava.ext import FavaExtensionBase
+from flask import request
+
+from plugins.billing.portfolio import ClientRow, Portfolio, build_portfolio
+from plugins.margin.charts import client_charts, portfolio_charts
+from plugins.margin.ledger_view import client_postings, converter, interval_name, period_of
+from plugins.retainer import Accruals, compute, contracts_folder, plugin_config, today
+
+if TYPE_CHECKING:  # pragma: no cover
+    from beancount.core.data import Directive
+    from fava.internal_api import BarChart
+
+    from plugins.billing.model import Contract
+
+PLUGIN = "plugins.retainer"
+_CACHE_SIZE = 32
+
+
+@dataclass
+class Report:
+    """What the template renders for one request."""
+
+    portfolio: Portfolio | None = None
+    client: ClientRow | None = None  # the drill-down's primary row
+    client_rows: list[ClientRow] = field(default_factory=list)  # all its currencies
+    charts: list[BarChart] = field(default_factory=list)
+    error: str | None = None
+    unknown_client: str | None = None
+
+
+class ClientMargin(FavaExtensionBase):
+    """Per-client revenue, cost, margin and effective rate under Fava's filters."""
+
+    report_title = "Client Margin"
+
+    accruals: Accruals | None = None
+    error: str | None = None
+    today: datetime.date = datetime.date.min
+
+    def after_load_file(self) -> None:
+        """Rebill from the freshly loaded entries: contracts and time edits show on reload."""
+        self._cache: dict[tuple[str, ...], Portfolio] = {}
+        self.accruals, self.error = None, None
+        self.today = today()
+        options = cast("dict[str, Any]", self.ledger.options)
+        if not any(name == PLUGIN for name, _ in options.get("plugin", ())):
+            self.error = f'the ledger does not enable plugin "{PLUGIN}": add its plugin line'
+            return
+        folder = contracts_folder(options, plugin_config(options))
+        try:
+            entries = cast("Sequence[Directive]", self.ledger.all_entries)
+            self.accruals = compute(entries, folder, self.today)
+        except Exception as exc:  # the report must not take Fava down; bean-check says more
+            self.error = f"could not bill the contracts in {folder}: {exc!r}"
+
+    def portfolio(self) -> Portfolio | None:
+        """The portfolio under the current filters, cached per filter until the next load."""
+        accruals = self.accruals
+        if accruals is None:
+            return None
+        args = request.args
+        key = tuple(args.get(name, "") for name in ("time", "account", "filter", "conversion"))
+        cache = getattr(self, "_cache", {})
+        found = cache.get(key)
+        if found is None:
+            filtered = g.filtered
+            period = period_of(filtered)
+            found = build_portfolio(
+                accruals.books.contracts,
+                accruals.books.practice,
+                accruals.bills,
+                accruals.time,
+                client_postings(cast("Sequence[Directive]", filtered.entries), period),
+                period,
+                self.today,
+                converter(g.conversion, self.ledger.prices),
+            )
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = found
+            self._cache = cache
+        return found
+
+    def report(self) -> Report:
+        """The page's data: the portfolio, or one client's months with ``?client=<id>``."""
+        if self.error is not None:
+            return Report(error=self.error)
+        portfolio = self.portfolio()
+        if portfolio is None:
+            return Report(error="the report has not loaded yet: reload the page")
+        interval = interval_name(g.interval)
+        client = request.args.get("client", "").strip()
+        if not client:
+            return Report(portfolio, charts=portfolio_charts(portfolio, interval))
+        row = portfolio.row(client)
+        if row is None:
+            return Report(portfolio, unknown_client=client)
+        charts = client_charts(row.months, row.currency, interval)
+        return Report(portfolio, row, portfolio.rows_of(client), charts)
+
+    @staticmethod
+    def account_filter(contract: Contract) -> str:
+        """Fava ``account`` filter (a regex) for a client's receivable, income and costs."""
+        acct = contract.account
+        return f"^(Assets:Receivable|Income:Clients|Expenses:Clients):{acct}(:|$)"

@@ -1,0 +1,91 @@
+"""What the report needs from Fava's filtered ledger, as plain ``portfolio`` records.
+
+Kept apart from the extension class so the Fava-facing parts are small: posting
+extraction under the time filter, Fava's conversion selector as a ``Converter``, and its
+interval selector as a chart bucket.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+from fava.util.date import Quarter, Year
+
+from plugins.billing.portfolio import EXPENSE_ROOT, INCOME_ROOT, Converter, Period, Posting
+
+#: Fava's conversion values that keep amounts in their own currency: revenue and labor
+#: postings carry no cost basis, so "at cost" and "at value" change nothing here.
+NATIVE_CONVERSIONS = frozenset({"", "at_cost", "at_value", "units"})
+
+
+def period_of(filtered: Any) -> Period:
+    """The months of Fava's time filter (``g.filtered.date_range``); open without one."""
+    date_range = getattr(filtered, "date_range", None)
+    if date_range is None:
+        return Period()
+    return Period.from_dates(date_range.begin, date_range.end)
+
+
+def client_postings(entries: Iterable[data.Directive], period: Period) -> list[Posting]:
+    """Postings to ``Income:Clients`` and ``Expenses:Clients`` in transactions of ``period``.
+
+    The time filter folds earlier income into equity with summary entries dated just
+    before the period; the month check keeps any such entry out of the figures.
+    """
+    found = []
+    transaction = data.Transaction
+    for entry in entries:
+        if type(entry) is not transaction:
+            continue
+        day = entry.date
+        if (day.year, day.month) not in period:
+            continue
+        for posting in entry.postings:
+            account = posting.account
+            if not (account.startswith(INCOME_ROOT) or account.startswith(EXPENSE_ROOT)):
+                continue
+            units = posting.units
+            if units is None or not isinstance(units.number, Decimal):
+                continue
+            found.append(Posting(day, account, units.number, units.currency))
+    return found
+
+
+def converter(conversion: str, prices: Any) -> Converter | None:
+    """Fava's conversion selector as a ``Converter``, or None to keep booked currencies.
+
+    A currency conversion (``?conversion=EUR``, or the first of ``EUR,USD``) converts each
+    posting at the price on its own date, as income is earned at that day's rate; amounts
+    with no price stay in their currency (and so on their own row), never summed blindly.
+    """
+    if conversion in NATIVE_CONVERSIONS:
+        return None
+    target = conversion.split(",")[0].strip()
+    if not target:
+        return None
+
+    def convert(number: Decimal, currency: str, day: datetime.date) -> tuple[Decimal, str]:
+        if currency == target:
+            return number, currency
+        try:
+            price = prices.get_price((currency, target), day)
+        except Exception:  # an odd price map must not take the report down
+            price = None
+        if price is None:
+            return number, currency
+        return number * price, target
+
+    return convert
+
+
+def interval_name(interval: Any) -> str:
+    """``year``, ``quarter`` or ``month`` for Fava's interval; finer ones fall back to months."""
+    if interval is Year:
+        return "year"
+    if interval is Quarter:
+        return "quarter"
+    return "month"
