@@ -1,0 +1,941 @@
+"""Benchmark Retainer at practice scale: generate books, time bean-check, Fava and import.
+
+Usage (``make bench`` runs the defaults)::
+
+    .venv/bin/python scripts/bench.py [--sizes small,medium,large] [--runs 3]
+        [--out bench/results.md] [--workdir bench/books] [--skip fava,import]
+
+Beancount itself is the floor we cannot go below, so every figure is a ratio against
+Beancount doing the same work without us: ``bean-check`` of the books with the plugin
+line, without it, and with the plugin's output *materialized* (written in as text with
+Beancount's printer). Each measurement runs in a fresh subprocess, because Fava reloads
+and ``bean-check`` both start cold, and import time is part of what a user waits for.
+
+The books are deterministic (a seeded ``random.Random``), so two runs on two machines
+time the same bytes. They are regenerated only when the generator or the size changes
+(a stamp file in each size's folder records both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import datetime
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import random
+import resource
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+#: Bump when the generated books change shape, so old books in the workdir are rebuilt.
+GENERATOR_VERSION = "3"
+SEED = 20260101
+TITLE = "Bench Practice"
+TODAY = "2030-01-01"  # RETAINER_TODAY: the horizon comes from accrue_through anyway
+
+
+@dataclass(frozen=True)
+class Size:
+    """One benchmark size: how many clients, over which years, with about how much time."""
+
+    name: str
+    clients: int
+    first_year: int
+    years: int
+    entries: int  # target number of time entries (the generator lands within a few %)
+
+    @property
+    def last_month(self) -> tuple[int, int]:
+        return self.first_year + self.years - 1, 12
+
+
+SIZES: dict[str, Size] = {
+    size.name: size
+    for size in (
+        Size("tiny", clients=8, first_year=2025, years=1, entries=1_500),
+        Size("small", clients=20, first_year=2023, years=3, entries=15_000),
+        Size("medium", clients=50, first_year=2021, years=5, entries=100_000),
+        Size("large", clients=100, first_year=2016, years=10, entries=500_000),
+    )
+}
+
+STAFF = {f"tech{n:02d}": Decimal(30 + 3 * n) for n in range(1, 11)}
+UNLISTED_STAFF = "contractor"  # costs default_cost_rate
+NOTES = (
+    "Reset password and MFA",
+    "Patched workstations",
+    "Printer offline again",
+    "Replaced switch in server room",
+    "Backup job failed: reran and verified",
+    "Onboarded new hire laptop",
+    "Firewall rule change",
+    "VPN client reinstall",
+    "Monthly service report",
+    "Email migration follow-up",
+)
+CONTRACT_KINDS = (
+    "flat",  # monthly fee, remote unlimited, onsite included, rounding, minimum, travel
+    "per-device",  # per_device x devices, included hours, a mid-month term change
+    "break-fix",  # no fee, no included hours, rates, after-hours multiplier, trip fee
+    "term-changes",  # a price rise and device change every January
+    "ends",  # agreement ends mid-month, partway through the period
+    "late-start",  # starts mid-month: a prorated first month
+    "unlimited",  # everything included, no rates at all
+    "pro-bono-onsite",  # rates: {onsite: 0}, travel by distance
+)
+
+
+# --------------------------------------------------------------------------- generation
+
+
+@dataclass
+class Client:
+    """What the generator needs to know about a client to write time inside its terms."""
+
+    client: str
+    name: str
+    account: str
+    kind: str
+    start: datetime.date
+    ends: datetime.date | None
+    weight: float  # relative amount of work
+
+
+@dataclass
+class BookPaths:
+    """Where one size's books live; the three ledgers share contracts and time."""
+
+    root: Path
+
+    @property
+    def contracts(self) -> Path:
+        return self.root / "contracts"
+
+    @property
+    def ledger_dir(self) -> Path:
+        return self.root / "ledger"
+
+    @property
+    def plugin(self) -> Path:
+        return self.ledger_dir / "main.beancount"
+
+    @property
+    def noplugin(self) -> Path:
+        return self.ledger_dir / "noplugin.beancount"
+
+    @property
+    def materialized(self) -> Path:
+        return self.ledger_dir / "materialized.beancount"
+
+    @property
+    def accruals(self) -> Path:
+        return self.ledger_dir / "accruals.beancount"
+
+    @property
+    def toggl(self) -> Path:
+        return self.root / "toggl-export.csv"
+
+    @property
+    def stamp(self) -> Path:
+        return self.root / ".stamp-bench"
+
+
+def _month_add(year: int, month: int, count: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + count
+    return index // 12, index % 12 + 1
+
+
+def make_clients(size: Size) -> list[Client]:
+    """The size's clients, cycling through every kind of contract."""
+    rng = random.Random(f"{SEED}-clients-{size.name}")
+    months = size.years * 12
+    found = []
+    for index in range(size.clients):
+        kind = CONTRACT_KINDS[index % len(CONTRACT_KINDS)]
+        start = datetime.date(size.first_year, 1, 1)
+        ends = None
+        if kind == "late-start":
+            year, month = _month_add(size.first_year, 1, index % max(1, months // 3))
+            start = datetime.date(year, month, 9 + index % 15)
+        if kind == "ends":
+            year, month = _month_add(size.first_year, 1, max(2, months * 3 // 5 + index % 5))
+            ends = datetime.date(year, month, 20)
+        slug = f"client-{index:03d}"
+        found.append(
+            Client(
+                client=slug,
+                name=f"Client {index:03d} {kind.title()}",
+                account=f"Client{index:03d}",
+                kind=kind,
+                start=start,
+                ends=ends,
+                weight=rng.uniform(0.4, 1.6),
+            )
+        )
+    return found
+
+
+def contract_yaml(client: Client, size: Size) -> str:
+    """A SPEC 2.1 contract of the client's kind (every key of the format appears somewhere)."""
+    head = [
+        f"# Benchmark contract ({client.kind}); generated by scripts/bench.py",
+        f"client: {client.client}",
+        f"name: {client.name}",
+        f"account: {client.account}",
+        f"aliases: [{client.name.upper()}]",
+    ]
+    if client.ends is not None:
+        head.append(f"ends: {client.ends.isoformat()}")
+    head.append("terms:")
+    first = client.start.isoformat()
+    kind = client.kind
+    terms: list[str]
+    if kind in ("flat", "ends", "late-start"):
+        terms = [
+            f"  - from: {first}",
+            "    monthly_fee: 900.00",
+            "    included_hours: {remote: unlimited, onsite: 4}",
+            "    rates: {remote: 95, onsite: 125}",
+            "    after_hours_multiplier: 1.5",
+            "    rounding_minutes: 15",
+            "    onsite_minimum_hours: 1",
+            "    travel: {trip_fee: 45, per_km: 0.55, distance_km: 30}",
+        ]
+    elif kind == "per-device":
+        year, month = _month_add(size.first_year, 1, size.years * 6)
+        terms = [
+            f"  - from: {first}",
+            "    monthly_fee: 250",
+            "    per_device: {workstation: 45, server: 150}",
+            "    devices: {workstation: 12, server: 1}",
+            "    included_hours: {remote: 6, onsite: 2}",
+            "    rates: {remote: 105, onsite: 135}",
+            "    rounding_minutes: 6",
+            f"  - from: {datetime.date(year, month, 15).isoformat()}",
+            "    devices: {workstation: 15}",
+            "    included_hours: {remote: 8}",
+        ]
+    elif kind == "break-fix":
+        terms = [
+            f"  - from: {first}",
+            "    rates: {remote: 95.00, onsite: 120.00}",
+            "    after_hours_multiplier: 2",
+            "    rounding_minutes: 15",
+            "    onsite_minimum_hours: 1",
+            "    travel: {trip_fee: 50.00}",
+        ]
+    elif kind == "term-changes":
+        terms = [
+            f"  - from: {first}",
+            "    monthly_fee: 600",
+            "    per_device: {workstation: 40}",
+            "    devices: {workstation: 8}",
+            "    included_hours: {remote: 5, onsite: 1}",
+            "    rates: {remote: 90, onsite: 115}",
+            "    travel: {trip_fee: 30}",
+        ]
+        for offset in range(1, size.years):
+            terms += [
+                f"  - from: {size.first_year + offset}-01-01",
+                f"    monthly_fee: {600 + 25 * offset}",
+                f"    devices: {{workstation: {8 + offset}}}",
+            ]
+    elif kind == "unlimited":
+        terms = [
+            f"  - from: {first}",
+            "    monthly_fee: 2400",
+            "    included_hours: {remote: unlimited, onsite: unlimited}",
+        ]
+    else:  # pro-bono-onsite
+        terms = [
+            f"  - from: {first}",
+            "    monthly_fee: 400",
+            "    included_hours: {remote: 3}",
+            "    rates: {remote: 85, onsite: 0}",
+            "    rounding_minutes: 30",
+            "    travel: {per_km: 0.6, distance_km: 42}",
+        ]
+    return "\n".join([*head, *terms]) + "\n"
+
+
+def practice_yaml(size: Size) -> str:
+    year, month = size.last_month
+    staff = "\n".join(f"  {key}: {{cost_rate: {rate}}}" for key, rate in STAFF.items())
+    return (
+        "# Benchmark practice; generated by scripts/bench.py\n"
+        "currency: USD\n"
+        "default_cost_rate: 35\n"
+        f"staff:\n{staff}\n"
+        "target_hourly_rate: 110\n"
+        "target_margin: 0.45\n"
+        f"accrue_through: {year}-{month:02d}\n"
+    )
+
+
+def _days(size: Size) -> Iterator[datetime.date]:
+    day = datetime.date(size.first_year, 1, 1)
+    last = datetime.date(size.first_year + size.years - 1, 12, 31)
+    while day <= last:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def time_entries(size: Size, clients: Sequence[Client]) -> Iterator[tuple[datetime.date, str]]:
+    """``(date, text)`` of every time entry, in date order: workdays busy, weekends quiet."""
+    rng = random.Random(f"{SEED}-time-{size.name}")
+    workdays = sum(1 for day in _days(size) if day.weekday() < 5)
+    total_weight = sum(c.weight for c in clients)
+    per_day = size.entries / workdays / total_weight  # expected entries per weight unit and workday
+    staff = [*STAFF, UNLISTED_STAFF]
+    serial = 0
+    for day in _days(size):
+        factor = per_day if day.weekday() < 5 else per_day * 0.05
+        for client in clients:
+            if day < client.start or (client.ends is not None and day > client.ends):
+                continue
+            expected = factor * client.weight
+            count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
+            onsite_day = rng.random() < 0.12
+            for _ in range(count):
+                serial += 1
+                kind = "onsite" if onsite_day and rng.random() < 0.7 else "remote"
+                hours = Decimal(rng.choice((5, 10, 15, 20, 25, 30, 45, 50, 60, 75, 90, 120, 180))) / 60
+                text = (
+                    f'{day} custom "time" "{client.client}" "{kind}" {hours.quantize(Decimal("0.01"))}\n'
+                    f'  staff: "{rng.choice(staff)}"\n'
+                    f'  note: "{rng.choice(NOTES)}"\n'
+                    f'  id: "bench:{serial:08d}"\n'
+                )
+                if rng.random() < 0.05:
+                    text += "  after-hours: TRUE\n"
+                if rng.random() < 0.08:
+                    text += "  billable: FALSE\n"
+                yield day, text
+
+
+def main_ledger(size: Size, clients: Sequence[Client], *, plugin: bool, extra_include: str | None) -> str:
+    """The top-level ledger: options, opens, monthly client payments and payroll."""
+    lines = [
+        f"; {size.name} benchmark books, generated by scripts/bench.py (deterministic).",
+        f'option "title" "{TITLE}"',
+        'option "operating_currency" "USD"',
+        "",
+    ]
+    if plugin:
+        lines.append('plugin "plugins.retainer" "../contracts"')
+    lines += [
+        '2000-01-01 custom "fava-extension" "plugins.margin"',
+        "",
+        'include "time/*.beancount"',
+    ]
+    if extra_include:
+        lines.append(f'include "{extra_include}"')
+    start = datetime.date(size.first_year, 1, 1)
+    lines.append("")
+    for account in (
+        "Assets:Bank:Checking",
+        "Equity:Owner:Capital",
+        "Expenses:Payroll:Wages",
+        "Expenses:Office:Rent",
+        "Expenses:Labor:Allocated",
+    ):
+        lines.append(f"{start} open {account} USD")
+    for client in clients:
+        lines.append(f"{client.start} open Assets:Receivable:{client.account} USD")
+        lines.append(f"{client.start} open Expenses:Clients:{client.account}:Software USD")
+    lines += ["", f'{start} * "Owner" "Opening capital"', "  Assets:Bank:Checking  250000.00 USD",
+              "  Equity:Owner:Capital"]
+    rng = random.Random(f"{SEED}-ledger-{size.name}")
+    for year in range(size.first_year, size.first_year + size.years):
+        for month in range(1, 13):
+            last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+            lines += [
+                "",
+                f'{last} * "Payroll" "Wages {year}-{month:02d}"',
+                f"  Expenses:Payroll:Wages  {30000 + 100 * (year - size.first_year)}.00 USD",
+                "  Assets:Bank:Checking",
+                "",
+                f'{datetime.date(year, month, 1)} * "Landlord" "Rent"',
+                "  Expenses:Office:Rent  2500.00 USD",
+                "  Assets:Bank:Checking",
+            ]
+            paid = datetime.date(year, month, 12)
+            for client in clients:
+                if paid < client.start or (client.ends is not None and paid > client.ends):
+                    continue
+                lines += [
+                    "",
+                    f'{paid} * "{client.name}" "Payment"',
+                    f"  Assets:Bank:Checking  {rng.randrange(400, 3000)}.00 USD",
+                    f"  Assets:Receivable:{client.account}",
+                ]
+                if month % 6 == 0:
+                    lines += [
+                        "",
+                        f'{paid} * "SaaS vendor" "Licences for {client.name}"',
+                        f"  Expenses:Clients:{client.account}:Software  {rng.randrange(20, 200)}.00 USD",
+                        "  Assets:Bank:Checking",
+                    ]
+    return "\n".join(lines) + "\n"
+
+
+def _stamp_text(size: Size) -> str:
+    return json.dumps({"version": GENERATOR_VERSION, "size": size.__dict__}, sort_keys=True)
+
+
+def generate(size: Size, paths: BookPaths, *, force: bool = False) -> int:
+    """Write the size's books (unless already there); returns the number of time entries."""
+    stamp = _stamp_text(size)
+    if not force and paths.stamp.is_file():
+        recorded = json.loads(paths.stamp.read_text(encoding="utf-8"))
+        if recorded.get("stamp") == stamp:
+            return int(recorded["entries"])
+    if paths.root.exists():
+        shutil.rmtree(paths.root)
+    paths.contracts.mkdir(parents=True)
+    (paths.ledger_dir / "time").mkdir(parents=True)
+    clients = make_clients(size)
+    (paths.contracts / "practice.yaml").write_text(practice_yaml(size), encoding="utf-8")
+    for client in clients:
+        (paths.contracts / f"{client.client}.yaml").write_text(contract_yaml(client, size), encoding="utf-8")
+    count = 0
+    by_month: dict[str, list[str]] = {}
+    for day, text in time_entries(size, clients):
+        by_month.setdefault(f"{day.year}-{day.month:02d}", []).append(text)
+        count += 1
+    for month, texts in by_month.items():
+        body = "\n".join(texts)
+        (paths.ledger_dir / "time" / f"{month}.beancount").write_text(body, encoding="utf-8")
+    paths.plugin.write_text(main_ledger(size, clients, plugin=True, extra_include=None), encoding="utf-8")
+    paths.noplugin.write_text(main_ledger(size, clients, plugin=False, extra_include=None), encoding="utf-8")
+    materialize(paths)
+    paths.materialized.write_text(
+        main_ledger(size, clients, plugin=False, extra_include=paths.accruals.name), encoding="utf-8"
+    )
+    if size.name == "large" or size.name == "tiny":
+        write_toggl_export(size, clients, paths.toggl, rows=100_000 if size.name == "large" else 500)
+    paths.stamp.write_text(json.dumps({"stamp": stamp, "entries": count}), encoding="utf-8")
+    return count
+
+
+def materialize(paths: BookPaths) -> None:
+    """Write what the plugin generates for these books as Beancount text (its printer).
+
+    The books without the plugin line are loaded, then billed with the plugin's own
+    ``compute()``: exactly the entries ``plugins.retainer`` appends on a normal load.
+    """
+    from beancount import loader
+    from beancount.parser import printer
+
+    from plugins.retainer import compute
+
+    loader.initialize(use_cache=False)  # no 90 MB pickle beside the books
+    entries, errors, _ = loader.load_file(str(paths.noplugin))
+    if errors:
+        raise SystemExit(f"{paths.noplugin}: {len(errors)} errors before billing: {errors[0].message}")
+    result = compute(entries, paths.contracts)
+    if result.errors:
+        raise SystemExit(f"{paths.root}: the plugin reported {len(result.errors)} errors: {result.errors[0]}")
+    with paths.accruals.open("w", encoding="utf-8") as out:
+        out.write("; What plugins.retainer generates for these books, printed by Beancount.\n\n")
+        printer.print_entries(result.entries, file=out)
+
+
+def write_toggl_export(size: Size, clients: Sequence[Client], path: Path, rows: int) -> None:
+    """A Toggl Track detailed report of new work in the books' last two years.
+
+    The rows fall between existing entries, so ``retainer import`` has to merge into
+    existing month files and de-duplicate against them.
+    """
+    rng = random.Random(f"{SEED}-toggl-{size.name}")
+    last_year, _ = size.last_month
+    first = datetime.date(max(size.first_year, last_year - 1), 1, 1)
+    last = datetime.date(last_year, 12, 31)
+    span = (last - first).days + 1
+    active = [c for c in clients if c.ends is None or c.ends >= last]
+    users = [(f"Tech {key[-2:]}", f"{key}@example.com") for key in STAFF]
+    header = (
+        "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,"
+        "End date,End time,Duration,Tags,Amount (USD)\n"
+    )
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(header)
+        for _ in range(rows):
+            client = rng.choice(active)
+            day = first + datetime.timedelta(days=rng.randrange(span))
+            if day < client.start:
+                day = client.start
+            minutes = rng.choice((5, 10, 15, 20, 30, 45, 60, 90, 120))
+            start_minutes = rng.randrange(8 * 60, 17 * 60)
+            end_minutes = start_minutes + minutes
+            user, email = rng.choice(users)
+            onsite = rng.random() < 0.12
+            tags = "On-site" if onsite else ""
+            billable = "No" if rng.random() < 0.08 else "Yes"
+            out.write(
+                f"{user},{email},{client.name},Support,,{rng.choice(NOTES)} #{rng.randrange(10**9)},"
+                f"{billable},{day},{start_minutes // 60:02d}:{start_minutes % 60:02d}:00,{day},"
+                f"{end_minutes // 60:02d}:{end_minutes % 60:02d}:00,"
+                f"{minutes // 60:02d}:{minutes % 60:02d}:00,{tags},0.00\n"
+            )
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Sample:
+    """One subprocess: wall seconds and peak resident memory (MiB)."""
+
+    seconds: float
+    rss_mib: float
+
+
+@dataclass
+class Series:
+    """Repeated samples of one measurement, and the exact command behind them."""
+
+    label: str
+    command: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def rss(self) -> float:
+        return statistics.median(s.rss_mib for s in self.samples)
+
+    def spread(self) -> str:
+        times = [s.seconds for s in self.samples]
+        return f"{min(times):.2f}–{max(times):.2f}"
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["RETAINER_TODAY"] = TODAY
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def run_measured(argv: Sequence[str], cwd: Path | None = None) -> tuple[Sample, str]:
+    """Run ``argv`` in a fresh process; its own wall time and peak RSS (``wait4`` rusage)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv), cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = output.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"{shlex.join(argv)} failed ({proc.returncode}):\n{text[-3000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024), text
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def bean_check(ledger: Path) -> list[str]:
+    return [_rel(BIN / "bean-check"), "--no-cache", _rel(ledger)]
+
+
+def measure_checks(paths: BookPaths, runs: int, log: Callable[[str], None]) -> dict[str, Series]:
+    """bean-check with the plugin, without its line, and materialized; interleaved runs."""
+    variants = {"plugin": paths.plugin, "noplugin": paths.noplugin, "materialized": paths.materialized}
+    series = {
+        name: Series(name, shlex.join(bean_check(ledger))) for name, ledger in variants.items()
+    }
+    for run in range(runs):
+        for name, ledger in variants.items():
+            sample, _ = run_measured(bean_check(ledger), cwd=ROOT)
+            series[name].samples.append(sample)
+            log(f"  run {run + 1}/{runs} bean-check {name:12s} {sample.seconds:7.2f} s"
+                f" {sample.rss_mib:7.0f} MiB")
+    return series
+
+
+FAVA_CHILD = "--fava-child"
+
+
+def fava_child(ledger: str, requests: int) -> None:
+    """In a fresh process: load Fava once, warm up, then time both pages alternately."""
+    from fava.application import create_app
+
+    started = time.perf_counter()
+    app = create_app([ledger], load=True)
+    app.testing = True
+    client = app.test_client()
+    load_seconds = time.perf_counter() - started
+    location = client.get("/").headers.get("Location", "")
+    slug = location.strip("/").split("/")[0]
+    pages = {
+        "margin": f"/{slug}/extension/ClientMargin/",
+        "income_statement": f"/{slug}/api/income_statement",
+    }
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    for url in pages.values():  # warm: the first request builds caches
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url}: {response.status_code}")
+    for _ in range(requests):
+        for name, url in pages.items():
+            started = time.perf_counter()
+            response = client.get(url)
+            timings[name].append(time.perf_counter() - started)
+            assert response.status_code == 200, url
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"load": load_seconds, "timings": timings, "rss": rss, "pages": pages}))
+
+
+def measure_fava(paths: BookPaths, requests: int) -> dict[str, Any]:
+    argv = [sys.executable, _rel(Path(__file__)), FAVA_CHILD, _rel(paths.plugin), str(requests)]
+    sample, output = run_measured(argv, cwd=ROOT)
+    found: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    found["command"] = shlex.join(argv)
+    found["process"] = sample
+    return found
+
+
+def have_margin() -> bool:
+    try:
+        return importlib.util.find_spec("plugins.margin") is not None and (
+            ROOT / "plugins" / "margin" / "__init__.py"
+        ).is_file()
+    except ImportError:
+        return False
+
+
+def have_import() -> bool:
+    retainer = BIN / "retainer"
+    if not retainer.exists():
+        return False
+    result = subprocess.run([str(retainer), "--help"], capture_output=True, text=True, check=False)
+    return any(line.split()[:1] == ["import"] for line in result.stdout.splitlines() if line.strip())
+
+
+def measure_import(paths: BookPaths, runs: int, log: Callable[[str], None]) -> Series:
+    """``retainer import`` of the Toggl export into a fresh copy of the books, per run."""
+    copy = paths.root.parent / f"{paths.root.name}-import"
+    series = Series("import", "")
+    for run in range(runs):
+        if copy.exists():
+            shutil.rmtree(copy)
+        shutil.copytree(paths.contracts, copy / "contracts")
+        shutil.copytree(paths.ledger_dir, copy / "ledger")
+        argv = [
+            _rel(BIN / "retainer"),
+            "import",
+            "--ledger",
+            _rel(copy / "ledger" / "main.beancount"),
+            _rel(paths.toggl),
+        ]
+        series.command = shlex.join(argv)
+        sample, _ = run_measured(argv, cwd=ROOT)
+        series.samples.append(sample)
+        log(f"  run {run + 1}/{runs} retainer import      {sample.seconds:7.2f} s {sample.rss_mib:7.0f} MiB")
+    return series
+
+
+def measure_startup(runs: int) -> Series:
+    """Interpreter start plus ``import plugins.retainer``: what every check pays first."""
+    argv = [sys.executable, "-c", "import plugins.retainer"]
+    series = Series("import plugins.retainer", shlex.join(argv))
+    for _ in range(runs):
+        series.samples.append(run_measured(argv, cwd=ROOT)[0])
+    return series
+
+
+def heavy_modules() -> list[str]:
+    """Modules the plugin must not pull in (click, fava, jinja2): they slow every check."""
+    code = "import sys, plugins.retainer; print(' '.join(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    loaded = set(out.stdout.split())
+    return sorted(name for name in ("click", "fava", "jinja2", "flask") if name in loaded)
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def balances(ledger: Path) -> dict[str, dict[str, Decimal]]:
+    """Account -> currency -> balance of a ledger, after a full load."""
+    from beancount import loader
+    from beancount.core import data
+
+    loader.initialize(use_cache=False)
+    entries, errors, _ = loader.load_file(str(ledger))
+    if errors:
+        raise SystemExit(f"{ledger}: {len(errors)} errors: {errors[0].message}")
+    found: dict[str, dict[str, Decimal]] = {}
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            for posting in entry.postings:
+                units = posting.units
+                assert units is not None and units.number is not None
+                per = found.setdefault(posting.account, {})
+                per[units.currency] = per.get(units.currency, Decimal(0)) + units.number
+    return found
+
+
+def verify(paths: BookPaths) -> bool:
+    """The plugin's books and the materialized books balance to the same figure per account."""
+    return balances(paths.plugin) == balances(paths.materialized)
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for package in ("beancount", "fava", "beangulp", "PyYAML", "retainer"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=ROOT, check=False
+    ).stdout.strip()
+    return {
+        "cpus": str(os.cpu_count()),
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "commit": commit or "unknown",
+    }
+
+
+@dataclass
+class SizeResult:
+    size: Size
+    entries: int
+    bytes: int
+    checks: dict[str, Series]
+    verified: bool
+    fava: dict[str, Any] | None = None
+    imports: Series | None = None
+
+
+def _ratio(value: float, target: float, goal: float | None = None) -> str:
+    verdict = "met" if value <= target else "MISSED"
+    if goal is not None and value <= goal:
+        verdict = "met (goal too)"
+    return f"{value:.3f} (target ≤ {target:.2f}{f', goal {goal:.2f}' if goal else ''}: {verdict})"
+
+
+def report(results: list[SizeResult], startup: Series, heavy: list[str], argv: Sequence[str]) -> str:
+    """The markdown of ``bench/results.md``: machine, commands, figures, ratios."""
+    info = machine()
+    lines = [
+        "# Benchmark results",
+        "",
+        "Generated by `scripts/bench.py` (`make bench`); do not edit by hand.",
+        f"Run: `{shlex.join(['.venv/bin/python', 'scripts/bench.py', *argv])}`"
+        f" on {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
+        "",
+        "## Machine",
+        "",
+        *(f"- {key}: {value}" for key, value in info.items()),
+        "",
+        "## Books",
+        "",
+        "| size | clients | years | time entries | ledger MB | plugin = materialized |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.size.name} | {r.size.clients} | {r.size.years} | {r.entries:,} | {r.bytes / 1e6:.1f} |"
+            f" {'yes' if r.verified else 'NO'} |"
+        )
+    lines += [
+        "",
+        "## bean-check (each run a fresh process; median seconds, min–max, median peak RSS)",
+        "",
+        "| size | with plugin | without plugin line | materialized | with/without | with/materialized"
+        " | RSS with/without | µs per entry (with) | plugin µs per entry |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        p, n, m = r.checks["plugin"], r.checks["noplugin"], r.checks["materialized"]
+        lines.append(
+            f"| {r.size.name} | {p.median:.2f} s ({p.spread()}) {p.rss:.0f} MiB"
+            f" | {n.median:.2f} s ({n.spread()}) {n.rss:.0f} MiB"
+            f" | {m.median:.2f} s ({m.spread()}) {m.rss:.0f} MiB"
+            f" | {p.median / n.median:.3f} | {p.median / m.median:.3f} | {p.rss / n.rss:.3f}"
+            f" | {p.median / r.entries * 1e6:.1f} | {(p.median - n.median) / r.entries * 1e6:.2f} |"
+        )
+    lines += [
+        "",
+        f"Interpreter start + `import plugins.retainer`: {startup.median:.3f} s"
+        f" ({startup.spread()}); heavy modules on the plugin's import path: {', '.join(heavy) or 'none'}.",
+        "",
+    ]
+    with_fava = [r for r in results if r.fava]
+    if with_fava:
+        lines += [
+            "## Fava (one warm app per size; median seconds per request)",
+            "",
+            "| size | app load | Client Margin page | /api/income_statement | ratio |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in with_fava:
+            assert r.fava is not None
+            margin = statistics.median(r.fava["timings"]["margin"])
+            income = statistics.median(r.fava["timings"]["income_statement"])
+            lines.append(
+                f"| {r.size.name} | {r.fava['load']:.2f} | {margin:.3f} | {income:.3f}"
+                f" | {margin / income:.3f} |"
+            )
+        lines.append("")
+    with_import = [r for r in results if r.imports]
+    if with_import:
+        lines += ["## retainer import of a Toggl export", ""]
+        for r in with_import:
+            assert r.imports is not None
+            check = r.checks["plugin"].median
+            lines.append(
+                f"- {r.size.name}: {r.imports.median:.2f} s ({r.imports.spread()}), {r.imports.rss:.0f} MiB;"
+                f" one bean-check of the books {check:.2f} s; ratio {r.imports.median / check:.3f}"
+            )
+        lines.append("")
+    lines += ["## Targets", ""]
+    largest = results[-1]
+    p, n, m = (largest.checks[k] for k in ("plugin", "noplugin", "materialized"))
+    lines += [
+        f"On the {largest.size.name} books:",
+        "",
+        f"- with plugin / materialized: {_ratio(p.median / m.median, 1.00, 0.90)}",
+        f"- with / without plugin line: {_ratio(p.median / n.median, 1.15, 1.05)}",
+        f"- peak memory with / without: {_ratio(p.rss / n.rss, 1.10)}",
+    ]
+    if largest.fava:
+        margin = statistics.median(largest.fava["timings"]["margin"])
+        income = statistics.median(largest.fava["timings"]["income_statement"])
+        lines.append(f"- Client Margin / income statement: {_ratio(margin / income, 1.0)}")
+    else:
+        lines.append("- Client Margin / income statement: not measured (no plugins.margin, or skipped)")
+    if largest.imports:
+        lines.append(
+            f"- import / bean-check: {_ratio(largest.imports.median / p.median, 0.5)}"
+        )
+    else:
+        lines.append("- import / bean-check: not measured (no `retainer import`, or skipped)")
+    per_entry = [r.checks["plugin"].median / r.entries for r in results if r.size.name != "tiny"]
+    if len(per_entry) > 1:
+        spread = max(per_entry) / min(per_entry)
+        lines.append(f"- linear growth, max/min time per entry across sizes: {_ratio(spread, 1.5)}")
+    lines += ["", "## Commands", ""]
+    for r in results:
+        lines.append(f"- {r.size.name}:")
+        for series in r.checks.values():
+            lines.append(f"  - `{series.command}`")
+        if r.fava:
+            lines.append(f"  - `{r.fava['command']}`")
+        if r.imports:
+            lines.append(f"  - `{r.imports.command}` (into a fresh copy of the books each run)")
+    lines += [
+        "",
+        "`--no-cache` keeps Beancount's pickle cache out of every figure. Each variant is run in turn",
+        "within a round (plugin, without, materialized), so drift on the machine hits all three alike.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="small,medium,large", help="comma-separated: " + ",".join(SIZES))
+    parser.add_argument("--runs", type=int, default=3, help="runs of each bean-check and import (default 3)")
+    parser.add_argument("--requests", type=int, default=5, help="timed requests of each Fava page")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "books")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: fava,import")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the books even if present")
+    args = parser.parse_args(argv)
+    names = [name.strip() for name in args.sizes.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)}: use {', '.join(SIZES)}")
+    args.size_list = [SIZES[name] for name in sorted(names, key=list(SIZES).index)]
+    args.skip_set = {part.strip() for part in args.skip.split(",") if part.strip()}
+    return args
+
+
+def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeResult]:
+    """Generate, measure and report; returns the results (the smoke test reads them)."""
+    args = parse_args(argv)
+    fava = "fava" not in args.skip_set and have_margin()
+    imports = "import" not in args.skip_set and have_import()
+    if "fava" not in args.skip_set and not fava:
+        log("Fava: plugins.margin is not there yet: Client Margin not measured")
+    if "import" not in args.skip_set and not imports:
+        log("import: `retainer import` is not there yet: not measured")
+    results = []
+    for size in args.size_list:
+        paths = BookPaths(args.workdir.resolve() / size.name)
+        started = time.perf_counter()
+        entries = generate(size, paths, force=args.regenerate)
+        size_bytes = sum(p.stat().st_size for p in paths.ledger_dir.rglob("*.beancount")
+                         if p.name not in (paths.accruals.name,))
+        log(f"{size.name}: {entries:,} time entries, books ready in {time.perf_counter() - started:.1f} s")
+        result = SizeResult(size, entries, size_bytes, measure_checks(paths, args.runs, log), verify(paths))
+        if fava:
+            result.fava = measure_fava(paths, args.requests)
+            log(f"  fava: {json.dumps({k: statistics.median(v) for k, v in result.fava['timings'].items()})}")
+        if imports and paths.toggl.is_file() and size.name in ("large", "tiny"):
+            result.imports = measure_import(paths, args.runs, log)
+        results.append(result)
+    startup = measure_startup(max(3, args.runs))
+    text = report(results, startup, heavy_modules(), argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    log(text)
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == [FAVA_CHILD]:
+        fava_child(argv[1], int(argv[2]))
+        return 0
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    run(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
