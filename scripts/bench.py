@@ -358,8 +358,12 @@ def main_ledger(size: Size, clients: Sequence[Client], *, plugin: bool, extra_in
     for client in clients:
         lines.append(f"{client.start} open Assets:Receivable:{client.account} USD")
         lines.append(f"{client.start} open Expenses:Clients:{client.account}:Software USD")
-    lines += ["", f'{start} * "Owner" "Opening capital"', "  Assets:Bank:Checking  250000.00 USD",
-              "  Equity:Owner:Capital"]
+    lines += [
+        "",
+        f'{start} * "Owner" "Opening capital"',
+        "  Assets:Bank:Checking  250000.00 USD",
+        "  Equity:Owner:Capital",
+    ]
     rng = random.Random(f"{SEED}-ledger-{size.name}")
     for year in range(size.first_year, size.first_year + size.years):
         for month in range(1, 13):
@@ -537,9 +541,7 @@ def _env() -> dict[str, str]:
 def run_measured(argv: Sequence[str], cwd: Path | None = None) -> tuple[Sample, str]:
     """Run ``argv`` in a fresh process; its own wall time and peak RSS (``wait4`` rusage)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        list(argv), cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    proc = subprocess.Popen(list(argv), cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert proc.stdout is not None
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -565,15 +567,15 @@ def bean_check(ledger: Path) -> list[str]:
 def measure_checks(paths: BookPaths, runs: int, log: Callable[[str], None]) -> dict[str, Series]:
     """bean-check with the plugin, without its line, and materialized; interleaved runs."""
     variants = {"plugin": paths.plugin, "noplugin": paths.noplugin, "materialized": paths.materialized}
-    series = {
-        name: Series(name, shlex.join(bean_check(ledger))) for name, ledger in variants.items()
-    }
+    series = {name: Series(name, shlex.join(bean_check(ledger))) for name, ledger in variants.items()}
     for run in range(runs):
         for name, ledger in variants.items():
             sample, _ = run_measured(bean_check(ledger), cwd=ROOT)
             series[name].samples.append(sample)
-            log(f"  run {run + 1}/{runs} bean-check {name:12s} {sample.seconds:7.2f} s"
-                f" {sample.rss_mib:7.0f} MiB")
+            log(
+                f"  run {run + 1}/{runs} bean-check {name:12s} {sample.seconds:7.2f} s"
+                f" {sample.rss_mib:7.0f} MiB"
+            )
     return series
 
 
@@ -621,9 +623,10 @@ def measure_fava(paths: BookPaths, requests: int) -> dict[str, Any]:
 
 def have_margin() -> bool:
     try:
-        return importlib.util.find_spec("plugins.margin") is not None and (
-            ROOT / "plugins" / "margin" / "__init__.py"
-        ).is_file()
+        return (
+            importlib.util.find_spec("plugins.margin") is not None
+            and (ROOT / "plugins" / "margin" / "__init__.py").is_file()
+        )
     except ImportError:
         return False
 
@@ -845,9 +848,7 @@ def report(results: list[SizeResult], startup: Series, heavy: list[str], argv: S
     else:
         lines.append("- Client Margin / income statement: not measured (no plugins.margin, or skipped)")
     if largest.imports:
-        lines.append(
-            f"- import / bean-check: {_ratio(largest.imports.median / p.median, 0.5)}"
-        )
+        lines.append(f"- import / bean-check: {_ratio(largest.imports.median / p.median, 0.5)}")
     else:
         lines.append("- import / bean-check: not measured (no `retainer import`, or skipped)")
     per_entry = [r.checks["plugin"].median / r.entries for r in results if r.size.name != "tiny"]
@@ -908,8 +909,11 @@ def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeRes
         paths = BookPaths(args.workdir.resolve() / size.name)
         started = time.perf_counter()
         entries = generate(size, paths, force=args.regenerate)
-        size_bytes = sum(p.stat().st_size for p in paths.ledger_dir.rglob("*.beancount")
-                         if p.name not in (paths.accruals.name,))
+        size_bytes = sum(
+            p.stat().st_size
+            for p in paths.ledger_dir.rglob("*.beancount")
+            if p.name not in (paths.accruals.name,)
+        )
         log(f"{size.name}: {entries:,} time entries, books ready in {time.perf_counter() - started:.1f} s")
         result = SizeResult(size, entries, size_bytes, measure_checks(paths, args.runs, log), verify(paths))
         if fava:

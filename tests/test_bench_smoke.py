@@ -29,8 +29,20 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     bench = _bench()
     out = tmp_path / "results.md"
     results = bench.run(
-        ["--sizes", "tiny", "--runs", "1", "--requests", "1", "--workdir", str(tmp_path / "books"),
-         "--out", str(out), "--skip", "import"],
+        [
+            "--sizes",
+            "tiny",
+            "--runs",
+            "1",
+            "--requests",
+            "1",
+            "--workdir",
+            str(tmp_path / "books"),
+            "--out",
+            str(out),
+            "--skip",
+            "import",
+        ],
         log=lambda line: None,
     )
     [result] = results
