@@ -15,9 +15,11 @@ on the path of every ``bean-check`` and Fava reload.
 from __future__ import annotations
 
 import datetime
+import gc
 import os
 from collections import namedtuple
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -80,8 +82,32 @@ def plugin_config(options_map: dict[str, Any]) -> str | None:
     return None
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector for the billing pass.
+
+    The pass allocates about two small objects per time entry while Beancount's own
+    millions of objects are alive, so every few thousand allocations the collector walks
+    that whole heap: on 500k entries that was about a third of the plugin's time. The pass
+    makes no reference cycles, so there is nothing for the collector to find until it is
+    back on; the previous state is restored even if billing raises.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compute(entries: Sequence[data.Directive], folder: Path, on: datetime.date | None = None) -> Accruals:
     """Load the contracts in ``folder`` and bill the time in ``entries`` through ``on``."""
+    with _gc_paused():
+        return _compute(entries, folder, on)
+
+
+def _compute(entries: Sequence[data.Directive], folder: Path, on: datetime.date | None) -> Accruals:
     books = load_contracts(folder)
     errors: list[Any] = [_error(problem) for problem in books.problems]
     time, time_errors = collect_time(entries, books)
