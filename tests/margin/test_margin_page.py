@@ -1,0 +1,207 @@
+"""The Client Margin page through Fava's Flask app, on the practice of ``conftest.py``.
+
+Figures worked out by hand (USD unless said otherwise):
+
+Acme Dental, 1000/month, 2 remote + 1 onsite hour included, beyond that 120/h onsite:
+  Jan  retainer 1000; onsite 2 h on the 20th = 1 included + 1 × 120 = 120 hourly;
+       one visit = 50 travel; revenue 1170.
+       labor: alice 3.5 h × 50 = 175, bob 1 h (not billable) × 40 (default) = 40 → 215;
+       switch 300 (Expenses:Clients:AcmeDental:Hardware);
+       margin 1170 − 215 − 300 = 655 = 56.0 %; hours 1.5 + 2 + 1 = 4.5; rate 1170 / 4.5 = 260.00
+  Feb  1000; alice 0.5 h → labor 25; margin 975; rate 1000 / 0.5 = 2000.00
+  Mar  1000; alice 1 h → labor 50; margin 950
+  Apr  2 h after the horizon (accrue_through 2026-03): not billed, a warning
+  All  revenue 3170 (3000 + 120 + 50), labor 290, other 300, margin 2580 = 81.4 %,
+       hours 4.0 remote + 2.0 onsite = 6.0, rate 3170 / 6 = 528.33
+Bayview Clinic, 300/month, alice 10 h a month at 50: margin 300 − 500 = −200 (−66.7 %),
+  rate 30.00 < 100 target, every month → "renegotiate" over Jan–Mar; all: 900 − 1500 = −600.
+Eurotech GmbH (EUR), 500/month: 1500 EUR; a 100 USD licence in Feb on a row of its own.
+Totals: USD revenue 3170 + 900 = 4070, margin 2580 − 600 − 100 = 1880; EUR 1500.
+"""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from margin.margin_books import LEDGER, SLUG, WriteLedger, fava_app
+from margin.margin_page import tables, text
+
+PAGE = f"/{SLUG}/extension/ClientMargin/"
+
+
+def get(client: FlaskClient, query: str = "") -> str:
+    response = client.get(PAGE + query)
+    assert response.status_code == 200, response.data[:2000]
+    return response.get_data(as_text=True)
+
+
+def test_portfolio_figures_for_a_client(client: FlaskClient) -> None:
+    acme = tables(get(client))["cm-portfolio"].row(client="acme-dental")
+    figures = {key: value.replace(",", "") for key, value in acme.items()}
+    assert figures["Retainer"] == "3000.00"
+    assert figures["Hourly"] == "120.00"
+    assert figures["Travel"] == "50.00"
+    assert figures["Revenue"] == "3170.00"
+    assert figures["Remote h"] == "4.00"
+    assert figures["Onsite h"] == "2.00"
+    assert figures["Non-bill. h"] == "1.00"
+    assert figures["Labor"] == "290.00"
+    assert figures["Other costs"] == "300.00"
+    assert figures["Margin"] == "2580.00"
+    assert figures["Margin %"] == "81.4%"
+    assert figures["Eff. rate"] == "528.33"
+    # 2 + 2 + 2 remote and 1 + 1 + 1 onsite included; billable remote 1.5 + 0.5 + 1 (bob's
+    # hour is not billable); 1 onsite hour billed beyond in January.
+    assert "remote 3.00/6.00" in figures["Included used"]
+    assert "onsite 1.00/3.00 +1.00" in figures["Included used"]
+
+
+def test_totals_are_per_currency(client: FlaskClient) -> None:
+    table = tables(get(client))["cm-portfolio"]
+    usd = table.row(client="eurotech", currency="USD")
+    eur = table.row(client="eurotech", currency="EUR")
+    assert eur["Revenue"].replace(",", "") == "1500.00"
+    assert usd["Other costs"] == "100.00" and usd["Revenue"] == "0.00"
+    totals = {r.attrs["data-currency"]: r for r in table.rows if "cm-total" in r.attrs.get("class", "")}
+    assert set(totals) == {"EUR", "USD"}
+    total_usd = dict(zip(table.headers, totals["USD"].cells, strict=False))
+    total_eur = dict(zip(table.headers, totals["EUR"].cells, strict=False))
+    assert total_usd["Revenue"].replace(",", "") == "4070.00"
+    assert total_usd["Margin"].replace(",", "") == "1880.00"
+    assert total_eur["Revenue"].replace(",", "") == "1500.00"
+    assert total_eur["Margin"].replace(",", "") == "1500.00"
+    assert "EUR amounts" not in text(get(client))  # the euro row is the primary one
+    assert "USD amounts are shown on their own line" in text(get(client))
+
+
+def test_flags_and_renegotiate(client: FlaskClient) -> None:
+    html = get(client)
+    table = tables(html)["cm-portfolio"]
+    bayview = table.row(client="bayview")
+    assert "rate 30 < 100/h" in bayview["Flags"]
+    assert "margin -67% < 50%" in bayview["Flags"]
+    assert "3 months under target" in bayview["Flags"]
+    assert "renegotiate" in bayview["Client"]
+    acme = table.row(client="acme-dental")
+    assert "over included: onsite 1/3 mo" in acme["Flags"]
+    assert "renegotiate" not in acme["Client"]
+    rows = {r.attrs["data-client"]: r.attrs.get("class", "") for r in table.rows if "data-client" in r.attrs}
+    assert "cm-renegotiate" in rows["bayview"]
+    assert "cm-flagged" in rows["acme-dental"]
+    assert rows["eurotech"].strip() == ""
+    # the full reason is in the HTML too, for a reader without a mouse
+    assert "earns 30.00 USD/h, under the 100.00 target" in html
+
+
+def test_warnings(client: FlaskClient) -> None:
+    page = text(get(client))
+    assert "2.00 h after the accrual horizon (2026-03) are not billed yet" in page
+    assert "costed at the default rate 40.00/h: bob 1.00 h" in page
+    assert "uncosted" not in page
+
+
+def test_uncosted_hours_are_flagged(write_ledger: WriteLedger) -> None:
+    practice = "currency: USD\nstaff: {alice: {cost_rate: 50}}\naccrue_through: 2026-03\n"
+    ledger = (
+        'option "title" "Test Books"\n2026-01-01 custom "fava-extension" "plugins.margin"\n'
+        '2026-01-12 custom "time" "bayview" "remote" 3\n  staff: "carol"\n'
+    )
+    client = fava_app(write_ledger(ledger, practice=practice)).test_client()
+    page = text(get(client))
+    assert "3.00 h not costed (carol): add a cost_rate in practice.yaml" in page
+
+
+def test_time_filter(client: FlaskClient) -> None:
+    html = get(client, "?time=2026-02")
+    table = tables(html)["cm-portfolio"]
+    acme = {k: v.replace(",", "") for k, v in table.row(client="acme-dental").items()}
+    assert acme["Revenue"] == "1000.00"
+    assert acme["Hourly"] == "0.00"
+    assert acme["Labor"] == "25.00"
+    assert acme["Other costs"] == "0.00"  # the switch was bought in January
+    assert acme["Margin"] == "975.00"
+    assert acme["Remote h"] == "0.50"
+    assert acme["Eff. rate"] == "2000.00"
+    bayview = table.row(client="bayview")
+    assert "rate 30 < 100/h" in bayview["Flags"]
+    assert "months under target" not in bayview["Flags"]  # one month is not "running"
+    page = text(html)
+    assert "not billed yet" not in page  # April is outside February
+    assert "2026-02" in page
+
+
+def test_drill_down(client: FlaskClient) -> None:
+    html = get(client, "?client=acme-dental")
+    found = tables(html)
+    months = found["cm-months"]
+    january = {k: v.replace(",", "") for k, v in months.row(month="2026-01").items()}
+    assert january["Revenue"] == "1170.00"
+    assert january["Labor"] == "215.00"
+    assert january["Other costs"] == "300.00"
+    assert january["Margin"] == "655.00"
+    assert january["Margin %"] == "56.0%"
+    assert january["Eff. rate"] == "260.00"
+    assert january["Onsite h"] == "2.00"
+    assert "over included" in january["Flags"]
+    assert [m.attrs["data-month"] for m in months.rows] == ["2026-01", "2026-02", "2026-03"]
+    lines = found["cm-lines"].rows_with(month="2026-01")
+    billed = {row["Line"]: (row["Detail"], row["Amount"]) for row in lines}
+    assert billed["Retainer"] == ("31 days billed", "1000.00 USD")
+    assert billed["Hourly"] == ("1.00 onsite h beyond included", "120.00 USD")
+    assert billed["Travel"] == ("1 visit", "50.00 USD")
+    assert "alice 3.50 h" in lines[0]["Hours by staff"] and "bob 1.00 h" in lines[0]["Hours by staff"]
+    # links into Fava's journal, filtered to the client's accounts
+    assert (
+        "/journal/?account=%5E(Assets:Receivable%7CIncome:Clients%7CExpenses:Clients):AcmeDental(:%7C$)"
+        in html
+    )
+    assert "/journal/?account=Income:Clients:AcmeDental" in html
+    assert '<svelte-component type="charts">' in html
+
+
+def test_drill_down_honours_the_time_filter_and_unknown_clients(client: FlaskClient) -> None:
+    html = get(client, "?client=acme-dental&time=2026-03")
+    months = tables(html)["cm-months"]
+    assert [m.attrs["data-month"] for m in months.rows] == ["2026-03"]
+    assert "time=2026-03" in html  # links keep the filter
+    assert "No contract for client" in get(client, "?client=nobody")
+
+
+def test_conversion_and_interval_do_not_break_the_page(client: FlaskClient) -> None:
+    for query in ("?conversion=units", "?conversion=at_value", "?conversion=EUR", "?interval=year",
+                  "?interval=quarter", "?interval=week", "?interval=day&client=bayview"):
+        assert "cm-page" in get(client, query)
+    # with no EUR price the dollars stay dollars: still two currencies, never summed
+    table = tables(get(client, "?conversion=EUR"))["cm-portfolio"]
+    assert {r.attrs.get("data-currency") for r in table.rows} == {"EUR", "USD"}
+
+
+def test_conversion_with_a_price(write_ledger: WriteLedger) -> None:
+    priced = LEDGER + "2026-01-01 price EUR 1.10 USD\n"
+    client = fava_app(write_ledger(priced)).test_client()
+    table = tables(get(client, "?conversion=USD"))["cm-portfolio"]
+    eurotech = table.rows_with(client="eurotech")
+    assert len(eurotech) == 1  # 1500 EUR at 1.10 = 1650 USD, less the 100 USD licence
+    assert eurotech[0]["Revenue"].replace(",", "") == "1650.00"
+    assert eurotech[0]["Margin"].replace(",", "") == "1550.00"
+
+
+def test_report_recomputes_after_a_reload(write_ledger: WriteLedger) -> None:
+    path = write_ledger()
+    app = fava_app(path)
+    client = app.test_client()
+    assert "bayview" in get(client)
+    contract = path.parent.parent / "contracts" / "bayview.yaml"
+    contract.write_text(contract.read_text().replace("300.00", "2000.00"), encoding="utf-8")
+    ledger = app.config["LEDGERS"][SLUG]
+    ledger.load_file()
+    bayview = tables(get(client))["cm-portfolio"].row(client="bayview")
+    assert bayview["Revenue"].replace(",", "") == "6000.00"
+    assert "renegotiate" not in bayview["Client"]
+
+
+def test_ledger_without_the_plugin_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "main.beancount"
+    path.write_text('option "title" "Test Books"\n2026-01-01 custom "fava-extension" "plugins.margin"\n')
+    page = get(fava_app(path).test_client())
+    assert 'does not enable plugin "plugins.retainer"' in text(page)
