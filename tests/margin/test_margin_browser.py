@@ -1,0 +1,114 @@
+"""The Client Margin page in real headless Chromium, against Fava served on 127.0.0.1.
+
+Debian's ``chromium`` (``make chromium``) is driven by Playwright's Python API; the
+test starts ``fava`` in a subprocess on a free port, waits for it, and stops it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from margin.margin_books import SLUG, WriteLedger
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: make chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _fava_command() -> list[str]:
+    script = Path(sys.executable).with_name("fava")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from fava.cli import main; main()"]
+
+
+@pytest.fixture
+def served(write_ledger: WriteLedger, tmp_path: Path) -> Iterator[str]:
+    """Base URL of ``fava`` serving the test practice; the server stops after the test."""
+    port = _free_port()
+    log = (tmp_path / "fava.log").open("wb")
+    server = subprocess.Popen(
+        [*_fava_command(), "--host", "127.0.0.1", "--port", str(port), str(write_ledger())],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "FLASK_DEBUG": "0"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/{SLUG}/extension/ClientMargin/", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((tmp_path / "fava.log").read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def test_report_renders_table_and_charts_without_console_errors(served: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+
+            page.goto(f"{served}/{SLUG}/extension/ClientMargin/")
+            page.wait_for_selector("svelte-component[type=charts] svg rect", timeout=20_000)
+            rows = page.locator("table.cm-portfolio tbody tr")
+            assert rows.count() == 4  # acme, bayview, eurotech EUR and its USD row
+            bayview = page.locator("table.cm-portfolio tr[data-client=bayview]")
+            assert "renegotiate" in bayview.inner_text()
+            assert page.locator("svelte-component[type=charts].error").count() == 0
+            # Fava's sortable table: sort by margin, highest first.
+            header = page.locator("table.cm-portfolio th", has_text="Margin").first
+            header.click()
+            header.click()
+            first = page.locator("table.cm-portfolio tbody tr").first.get_attribute("data-client")
+            assert first == "acme-dental"
+            page.screenshot(path=str(tmp_path / "client-margin.png"), full_page=True)
+
+            page.goto(f"{served}/{SLUG}/extension/ClientMargin/?client=acme-dental")
+            page.wait_for_selector("svelte-component[type=charts] svg rect", timeout=20_000)
+            assert page.locator("table.cm-months tbody tr").count() == 3
+            page.screenshot(path=str(tmp_path / "client-margin-acme.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+    assert (tmp_path / "client-margin.png").stat().st_size > 10_000
