@@ -129,6 +129,40 @@ def included_allowance(contract: Contract, month: Month, kind: str) -> Allowance
     return total / days_in(month) if total else ZERO
 
 
+class _TermsByDay(dict[datetime.date, Terms | None]):
+    """``contract.terms_on`` remembered per day.
+
+    A month has at most 31 days but may have thousands of entries, and the terms of each
+    are looked up several times (in force? rounding? minimum? included? rate?); a dict hit
+    is several times cheaper than the scan of the contract's terms.
+    """
+
+    __slots__ = ("contract",)
+
+    def __init__(self, contract: Contract) -> None:
+        super().__init__()
+        self.contract = contract
+
+    def __missing__(self, day: datetime.date) -> Terms | None:
+        terms = self[day] = self.contract.terms_on(day)
+        return terms
+
+
+#: (hours, rounding_minutes) -> billable hours. Time trackers give a handful of distinct
+#: durations (0.25, 1.5 ...), so each is rounded once instead of once per entry.
+_UNIT_HOURS: dict[tuple[Decimal, int], Decimal] = {}
+
+
+def _unit_hours(hours: Decimal, terms: Terms) -> Decimal:
+    key = (hours, terms.rounding_minutes)
+    found = _UNIT_HOURS.get(key)
+    if found is None:
+        if len(_UNIT_HOURS) > 4096:  # bounded in a long-running Fava
+            _UNIT_HOURS.clear()
+        found = _UNIT_HOURS[key] = Decimal(billable_minutes(hours, terms)) / SIXTY
+    return found
+
+
 def billable_minutes(hours: Decimal, terms: Terms) -> int:
     """SPEC 2.2.3: the whole minute (half-up), then up to the terms' rounding increment."""
     minutes = int((hours * SIXTY).quantize(ONE, rounding=ROUND_HALF_UP))
@@ -150,31 +184,35 @@ class Unit:
     where: Location | None
 
 
-def billable_units(contract: Contract, entries: Iterable[TimeEntry]) -> list[Unit]:
+def billable_units(
+    contract: Contract, entries: Iterable[TimeEntry], terms_of: _TermsByDay | None = None
+) -> list[Unit]:
     """The units of billable ``entries`` (ledger order), with onsite-minimum shortfalls.
 
     A visit whose onsite units fall short of ``onsite_minimum_hours`` gets one more unit,
     at normal hours, right after the visit's last onsite unit (SPEC 2.2.3).
     """
+    if terms_of is None:
+        terms_of = _TermsByDay(contract)
     units: list[Unit] = []
     day: datetime.date | None = None
     day_start = 0
     for entry in entries:
         if not entry.billable:
             continue
-        terms = contract.terms_on(entry.date)
+        terms = terms_of[entry.date]
         if terms is None:
             continue
         if entry.date != day:
-            _add_shortfall(contract, units, day_start)
+            _add_shortfall(terms_of, units, day_start)
             day, day_start = entry.date, len(units)
-        hours = Decimal(billable_minutes(entry.hours, terms)) / SIXTY
+        hours = _unit_hours(entry.hours, terms)
         units.append(Unit(entry.date, entry.kind, hours, entry.after_hours, entry, entry.where))
-    _add_shortfall(contract, units, day_start)
+    _add_shortfall(terms_of, units, day_start)
     return units
 
 
-def _add_shortfall(contract: Contract, units: list[Unit], day_start: int) -> None:
+def _add_shortfall(terms_of: _TermsByDay, units: list[Unit], day_start: int) -> None:
     """Insert the shortfall unit of the visit among ``units[day_start:]`` (one day's units)."""
     last_onsite = -1
     onsite = ZERO
@@ -185,7 +223,7 @@ def _add_shortfall(contract: Contract, units: list[Unit], day_start: int) -> Non
     if last_onsite < 0:
         return
     visit = units[last_onsite]
-    terms = contract.terms_on(visit.date)
+    terms = terms_of[visit.date]
     minimum = terms.onsite_minimum_hours if terms is not None else ZERO
     if onsite < minimum:
         units.insert(
@@ -254,19 +292,20 @@ def bill_month(
         retainer=retainer_fee(contract, month),
         terms=tuple(s.terms for s in parts),
     )
-    in_force = [e for e in entries if contract.terms_on(e.date) is not None]
+    terms_of = _TermsByDay(contract)
+    in_force = [e for e in entries if terms_of[e.date] is not None]
     _hours(bill, practice, in_force)
-    units = billable_units(contract, in_force)
+    units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
-    bill.travel = cents(sum((_terms(contract, day).travel.per_visit for day in bill.visits), ZERO))
-    charged = _apply_included(contract, month, units, bill)
+    bill.travel = cents(sum((_terms(terms_of, day).travel.per_visit for day in bill.visits), ZERO))
+    charged = _apply_included(contract, month, units, bill, terms_of)
     bill.units = tuple(charged)
     bill.hourly = cents(sum((c.charge for c in charged), ZERO))
     return bill
 
 
-def _terms(contract: Contract, day: datetime.date) -> Terms:
-    terms = contract.terms_on(day)
+def _terms(terms_of: _TermsByDay, day: datetime.date) -> Terms:
+    terms = terms_of[day]
     assert terms is not None, "units are made only on days with terms in force"
     return terms
 
@@ -302,7 +341,7 @@ def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:
 
 
 def _apply_included(
-    contract: Contract, month: Month, units: Sequence[Unit], bill: MonthBill
+    contract: Contract, month: Month, units: Sequence[Unit], bill: MonthBill, terms_of: _TermsByDay
 ) -> list[ChargedUnit]:
     """SPEC 2.2.4-5: use up included hours in ledger order, charge the rest at the rate."""
     left: dict[str, Decimal] = {}
@@ -316,7 +355,7 @@ def _apply_included(
     missing_rate: dict[str, Unit] = {}
     charged = []
     for unit in units:
-        terms = _terms(contract, unit.date)
+        terms = _terms(terms_of, unit.date)
         billable[unit.kind] += unit.hours
         if terms.included(unit.kind) == UNLIMITED:
             covered = unit.hours
