@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from scripts.check_command import check_command
+from scripts.import_command import import_command
 
 DEFAULT_LEDGER = "ledger/main.beancount"
 
@@ -26,3 +27,4 @@ def main() -> None:
 
 
 main.add_command(check_command, "check")
+main.add_command(import_command, "import")

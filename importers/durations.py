@@ -1,0 +1,59 @@
+"""Durations as trackers write them, turned into the decimal hours the ledger holds.
+
+Hours are written as decimals so the books stay readable (``1.5``, not ``1:30``). Six
+decimals are enough to give back every whole minute exactly (20 minutes is ``0.333333``,
+which the billing rules take back to 20 minutes), and for a source that counts seconds
+a duration is rounded *up* at the sixth decimal, so an exact half minute (``0:00:30``)
+still rounds to the minute the billing rules would give it.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
+
+PLACES = Decimal("0.000001")
+SECONDS_PER_HOUR = Decimal(3600)
+#: A single entry longer than this is a timer left running, not work to bill.
+MAX_HOURS = Decimal(24)
+
+_CLOCK = re.compile(r"^(\d+):([0-5]?\d)(?::([0-5]?\d)(?:\.\d+)?)?$")
+_DECIMAL = re.compile(r"^(\d*)(?:[.,](\d+))?$")
+
+
+def hours_from_seconds(seconds: int) -> Decimal:
+    """Decimal hours for a duration in seconds (see the module docstring for rounding)."""
+    exact = Decimal(seconds) / SECONDS_PER_HOUR
+    rounding = ROUND_HALF_UP if seconds % 60 == 0 else ROUND_CEILING
+    return exact.quantize(PLACES, rounding=rounding).normalize()
+
+
+@lru_cache(maxsize=8192)
+def parse_duration(text: str) -> Decimal:
+    """Hours from ``H:MM``, ``H:MM:SS`` or decimal hours (``1.5``, ``1,5``, ``.25``).
+
+    Cached because exports repeat a handful of durations over thousands of rows.
+
+    Raises:
+        ValueError: the text is not a duration.
+    """
+    text = text.strip()
+    match = _CLOCK.match(text)
+    if match is not None:
+        hours, minutes, seconds = (int(group or 0) for group in match.groups())
+        return hours_from_seconds(hours * 3600 + minutes * 60 + seconds)
+    match = _DECIMAL.match(text)
+    if match is None or not (match.group(1) or match.group(2)):
+        raise ValueError(f"'{text}' is not a duration (expected e.g. 1:30, 1:30:00 or 1.5)")
+    whole, fraction = match.group(1) or "0", match.group(2)
+    try:
+        value = Decimal(f"{whole}.{fraction}" if fraction else whole)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        raise ValueError(f"'{text}' is not a duration") from None
+    return value.quantize(PLACES, rounding=ROUND_HALF_UP).normalize()
+
+
+def format_hours(hours: Decimal) -> str:
+    """``Decimal("1.500000")`` -> ``"1.5"``; never an exponent (``100``, not ``1E+2``)."""
+    return format(hours.normalize(), "f")

@@ -1,0 +1,247 @@
+"""Read one export file: recognise its tracker, settle its dates, parse every row.
+
+This is the layer between text and meaning. It knows nothing of contracts: it only turns
+a CSV into :class:`~importers.rows.ExportRow` values plus every problem found, each with
+the file and line, so a bad export is reported whole in one run instead of one error at
+a time.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from plugins.billing.model import Location, Problem
+
+from . import clockify, harvest, kimai, toggl
+from .csvfile import Table, parse_table
+from .dates import DateOrder, Settled, parse_date, parse_time, settle_order, split_datetime
+from .durations import MAX_HOURS, format_hours, hours_from_seconds, parse_duration
+from .rows import ExportRow, RawRow
+from .sources import FieldMap, Source
+
+#: The trackers recognised by their header, tried in this order before generic layouts.
+BUILTIN_SOURCES: tuple[Source, ...] = (toggl.SOURCE, clockify.SOURCE, harvest.SOURCE, kimai.SOURCE)
+PROBLEM = "ImportError"
+#: How many rows pass between two calls of the progress callback.
+PROGRESS_STEP = 2000
+
+_YES = frozenset({"yes", "y", "true", "1", "billable", "x", "ja", "oui", "sí", "si"})
+_NO = frozenset({"no", "n", "false", "0", "non-billable", "not billable", "nein", "non"})
+#: The common spellings, looked up before any case-folding (this runs once per row).
+_BILLABLE = {"": True, "Yes": True, "No": False, "yes": True, "no": False, "1": True, "0": False}
+
+
+@dataclass
+class ExportFile:
+    """What one export holds: parsed rows, rows skipped on purpose, and its problems."""
+
+    filename: str
+    source: Source | None = None
+    rows: list[ExportRow] = field(default_factory=list)
+    rows_read: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    order: DateOrder | None = None
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(PROBLEM, message, Location(self.filename, line)))
+
+
+def detect(table: Table, sources: Sequence[Source]) -> tuple[Source, FieldMap] | None:
+    """The first source whose header layout matches the table's header."""
+    columns = table.columns()
+    for source in sources:
+        found = source.field_map(columns)
+        if found is not None:
+            return source, found
+    return None
+
+
+def identify(path: Path | str, sources: Sequence[Source] = BUILTIN_SOURCES) -> Source | None:
+    """The source of an export file, from its header alone; None if it is none of ours."""
+    try:
+        with Path(path).open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return None
+    first = head.split(b"\n", 1)[0]
+    try:
+        table = parse_table(first, str(path))
+    except ValueError:
+        return None
+    found = detect(table, sources)
+    return found[0] if found else None
+
+
+def read_export(
+    path: Path | str,
+    sources: Sequence[Source] = BUILTIN_SOURCES,
+    order: DateOrder | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ExportFile:
+    """Read and parse an export; ``order`` forces day/month order (``--day-first`` ...)."""
+    result = ExportFile(str(path))
+    try:
+        table = parse_table(Path(path).read_bytes(), str(path))
+    except (OSError, ValueError) as exc:
+        result.problem(0, f"cannot read the export: {exc}")
+        return result
+    for line, message in table.malformed:
+        result.problem(line, message)
+    found = detect(table, sources)
+    if found is None:
+        header = ", ".join(table.header[:8]) + (", ..." if len(table.header) > 8 else "")
+        result.problem(
+            1,
+            f"not a recognised export (header: {header}); export Toggl Track's detailed report,"
+            " Clockify's detailed report, Harvest's time report or Kimai's CSV, or describe the"
+            " columns under importers: generic: in contracts/practice.yaml",
+        )
+        return result
+    source, fields = found
+    result.source = source
+    raws = list(fields.rows(source.name, table))
+    result.rows_read = len(raws) + len(table.malformed)
+    work = [raw for raw in raws if raw.skip is None]
+    result.skipped = len(raws) - len(work)
+    if source.date_format is None:
+        settled = _settle(work, order)
+        if settled.problem is not None:
+            result.problem(settled.line, settled.problem)
+            return result
+        result.order = settled.order
+    for done, raw in enumerate(work, 1):
+        row = _parse(raw, source.date_format, result.order, result)
+        if row is not None:
+            result.rows.append(row)
+        if progress is not None and done % PROGRESS_STEP == 0:
+            progress(PROGRESS_STEP)
+    if progress is not None:
+        progress(len(work) % PROGRESS_STEP)
+    return result
+
+
+def _settle(rows: Iterable[RawRow], override: DateOrder | None) -> Settled:
+    if override is not None:
+        return Settled(override)
+    dates: dict[str, int] = {}
+    times: dict[str, int] = {}
+    for raw in rows:
+        date_text, time_text = split_datetime(raw.date)
+        dates.setdefault(date_text, raw.line)
+        for text in (time_text, raw.start, raw.end):
+            if text:
+                times.setdefault(text, raw.line)
+    return settle_order(
+        ((line, text) for text, line in dates.items()),
+        ((line, text) for text, line in times.items()),
+    )
+
+
+def _parse(
+    raw: RawRow, date_format: str | None, order: DateOrder | None, out: ExportFile
+) -> ExportRow | None:
+    """One raw row parsed, or None with its problems added to ``out``."""
+    ok = True
+    date_text, time_text = split_datetime(raw.date)
+    day: datetime.date | None = None
+    try:
+        if date_format is not None:
+            day = datetime.datetime.strptime(raw.date.strip(), date_format).date()
+        elif not date_text:
+            raise ValueError("the date is empty")
+        else:
+            day = parse_date(date_text, order)
+    except ValueError as exc:
+        out.problem(raw.line, f"bad date: {_reason(exc, raw.date, date_format)}")
+        ok = False
+    start = end = None
+    try:
+        start = parse_time(raw.start or time_text)
+        end = parse_time(raw.end)
+    except ValueError as exc:
+        out.problem(raw.line, f"bad time: {exc}")
+        ok = False
+    hours = _hours(raw, start, end, out)
+    billable = _billable(raw, out)
+    if not ok or day is None or hours is None or billable is None:
+        return None
+    return ExportRow(
+        source=raw.source,
+        filename=raw.filename,
+        line=raw.line,
+        date=day,
+        start=start,
+        hours=hours,
+        client=raw.client,
+        project=raw.project,
+        task=raw.task,
+        activity=raw.activity,
+        tags=raw.tags,
+        description=raw.description,
+        user=raw.user,
+        email=raw.email,
+        billable=billable,
+        entry_id=raw.entry_id,
+    )
+
+
+def _reason(exc: ValueError, text: str, date_format: str | None) -> str:
+    if date_format is not None:
+        return f"'{text}' does not match date_format '{date_format}' in practice.yaml"
+    return str(exc)
+
+
+def _hours(
+    raw: RawRow, start: datetime.time | None, end: datetime.time | None, out: ExportFile
+) -> Decimal | None:
+    """Hours from the exact duration, else the decimal column, else end minus start."""
+    text = raw.duration or raw.hours
+    try:
+        if text:
+            hours = parse_duration(text)
+        elif start is not None and end is not None:
+            seconds = _seconds(end) - _seconds(start)
+            hours = hours_from_seconds(seconds if seconds >= 0 else seconds + 86400)
+        else:
+            out.problem(raw.line, "no duration: the row has neither a duration nor start and end times")
+            return None
+    except ValueError as exc:
+        out.problem(raw.line, f"bad duration: {exc}")
+        return None
+    if hours <= 0:
+        out.problem(
+            raw.line,
+            f"zero duration ({text or 'start = end'}): a timer stopped at once or still running;"
+            " fix or delete the entry in the tracker and export again",
+        )
+        return None
+    if hours > MAX_HOURS:
+        out.problem(
+            raw.line,
+            f"duration of {format_hours(hours)} hours is more than a day: a timer left running?"
+            " fix the entry in the tracker and export again",
+        )
+        return None
+    return hours
+
+
+def _seconds(moment: datetime.time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+def _billable(raw: RawRow, out: ExportFile) -> bool | None:
+    found = _BILLABLE.get(raw.billable)
+    if found is not None:
+        return found
+    text = raw.billable.strip().casefold()
+    if not text or text in _YES:
+        return True
+    if text in _NO:
+        return False
+    out.problem(raw.line, f"billable reads '{raw.billable}': expected Yes or No")
+    return None

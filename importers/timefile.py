@@ -1,0 +1,235 @@
+"""Write time entries into ``<ledger dir>/time/YYYY-MM.beancount``, never touching a line.
+
+The month files are the user's books once written: they may annotate, fix or delete
+entries by hand and commit them. So a merge only *inserts* whole lines (a new entry goes
+after the last entry dated on or before its day), re-importing is a no-op (ids already
+present anywhere in the time files or the ledger are skipped), and every file is replaced
+atomically. Existing ids are found with a regular expression over the text rather than by
+loading the books, so importing stays cheap next to ``bean-check``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from plugins.billing.model import TimeEntry
+
+from .durations import format_hours
+
+TIME_DIR = "time"
+INCLUDE_GLOB = "time/*.beancount"
+HEADER = (
+    "; Time entries imported by `retainer import` (SPEC 3). Edit freely: re-importing\n"
+    "; never changes a line, and skips every entry whose id is already in the books.\n"
+)
+
+_ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]")
+_INCLUDE = re.compile(r'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
+_UNESCAPE = re.compile(r"\\(.)")
+
+
+def quote(text: str) -> str:
+    """A Beancount string literal: backslashes and double quotes escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render(entry: TimeEntry) -> str:
+    """One entry in exactly the syntax of SPEC 3, ending with a newline."""
+    lines = [
+        f'{entry.date.isoformat()} custom "time" {quote(entry.client)} "{entry.kind}" '
+        f"{format_hours(entry.hours)}"
+    ]
+    if entry.staff:
+        lines.append(f"  staff: {quote(entry.staff)}")
+    if entry.note:
+        lines.append(f"  note: {quote(entry.note)}")
+    if entry.id:
+        lines.append(f"  id: {quote(entry.id)}")
+    if entry.after_hours:
+        lines.append("  after-hours: TRUE")
+    if not entry.billable:
+        lines.append("  billable: FALSE")
+    return "\n".join(lines) + "\n"
+
+
+def ids_in(text: str) -> set[str]:
+    """Every ``id: "..."`` metadata value in a Beancount file's text."""
+    return {_UNESCAPE.sub(r"\1", found) for found in _ID_LINE.findall(text)}
+
+
+def month_file(ledger: Path, day_year: int, day_month: int) -> Path:
+    return ledger.parent / TIME_DIR / f"{day_year:04d}-{day_month:02d}.beancount"
+
+
+def merge(text: str, entries: Sequence[TimeEntry]) -> str:
+    """``text`` with ``entries`` (already in order) inserted, every existing line kept.
+
+    Each entry goes right after the last dated entry of the file dated on or before its
+    day (so after the entries of its own day), or before the first entry, with any
+    comment lines directly above that entry, when all are later. New entries at the
+    same place keep their given order. A blank line separates entries.
+    """
+    if not entries:
+        return text
+    if not text.strip():
+        return HEADER + "".join("\n" + render(entry) for entry in entries)
+    lines = text.splitlines(keepends=True)
+    if not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    blocks = _blocks(lines)
+    if not blocks:
+        return "".join(lines) + "".join("\n" + render(entry) for entry in entries)
+    # For each date, the last block dated on or before it: blocks sorted by date, with a
+    # running maximum of their position, so a hand-edited file out of order still works.
+    order = sorted(range(len(blocks)), key=lambda i: blocks[i][0])
+    sorted_dates = [blocks[i][0] for i in order]
+    latest: list[int] = []
+    for position in order:
+        latest.append(max(position, latest[-1]) if latest else position)
+    inserts: dict[int, list[str]] = {}
+    for entry in entries:
+        count = bisect.bisect_right(sorted_dates, entry.date.isoformat())
+        if count == 0:
+            where = _above_comments(lines, blocks[0][1])
+            inserts.setdefault(where, []).append(render(entry) + "\n")
+        else:
+            where = blocks[latest[count - 1]][2]
+            inserts.setdefault(where, []).append("\n" + render(entry))
+    out: list[str] = []
+    for number, line in enumerate(lines):
+        out.extend(inserts.get(number, ()))
+        out.append(line)
+    out.extend(inserts.get(len(lines), ()))
+    return "".join(out)
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, int, int]]:
+    """(date, first line, line after its last indented line) of each dated directive."""
+    blocks: list[tuple[str, int, int]] = []
+    number = 0
+    while number < len(lines):
+        match = _DATED.match(lines[number])
+        if match is None:
+            number += 1
+            continue
+        start = number
+        number += 1
+        while number < len(lines) and lines[number][:1] in (" ", "\t") and lines[number].strip():
+            number += 1
+        blocks.append((match.group(1), start, number))
+    return blocks
+
+
+def _above_comments(lines: list[str], start: int) -> int:
+    """The first of the comment lines directly above line ``start``, which belong to it.
+
+    The file's own leading comment (its header) is never split from the top of the file.
+    """
+    header_end = 0
+    while header_end < len(lines) and lines[header_end].lstrip().startswith(";"):
+        header_end += 1
+    while start > header_end and lines[start - 1].lstrip().startswith(";"):
+        start -= 1
+    return start
+
+
+def includes_time_glob(ledger_text: str) -> bool:
+    """True when the ledger already includes ``time/*.beancount`` (``./time/...`` too)."""
+    for found in _INCLUDE.findall(ledger_text):
+        if os.path.normpath(_UNESCAPE.sub(r"\1", found)) == os.path.normpath(INCLUDE_GLOB):
+            return True
+    return False
+
+
+def with_include(ledger_text: str) -> str:
+    """The ledger text with ``include "time/*.beancount"`` appended at the end."""
+    if ledger_text and not ledger_text.endswith("\n"):
+        ledger_text += "\n"
+    return ledger_text + f'\n; Time entries written by `retainer import`.\ninclude "{INCLUDE_GLOB}"\n'
+
+
+@dataclass
+class Plan:
+    """The files an import would write, and what it adds and skips."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    added: list[TimeEntry] = field(default_factory=list)
+    duplicates: int = 0
+    include_added: bool = False
+
+
+def known_ids(ledger: Path) -> set[str]:
+    """Ids in the ledger file and every ``time/*.beancount`` next to it."""
+    found: set[str] = set()
+    paths = [ledger, *sorted((ledger.parent / TIME_DIR).glob("*.beancount"))]
+    for path in paths:
+        if path.is_file():
+            found |= ids_in(path.read_text(encoding="utf-8"))
+    return found
+
+
+def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None = None) -> Plan:
+    """What to write so ``entries`` (in order) are in the books once, and nothing else.
+
+    Entries whose id is already in the books, or earlier in ``entries``, are skipped as
+    duplicates. The include line is added only together with a month file to include:
+    Beancount rejects a glob that matches nothing.
+    """
+    seen = known_ids(ledger) if existing is None else set(existing)
+    result = Plan()
+    by_month: dict[tuple[int, int], list[TimeEntry]] = {}
+    for entry in entries:
+        if entry.id is not None:
+            if entry.id in seen:
+                result.duplicates += 1
+                continue
+            seen.add(entry.id)
+        result.added.append(entry)
+        by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
+    for year, month in sorted(by_month):
+        path = month_file(ledger, year, month)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        result.files[path] = merge(old, by_month[year, month])
+    if result.files:
+        ledger_text = ledger.read_text(encoding="utf-8")
+        if not includes_time_glob(ledger_text):
+            result.files[ledger] = with_include(ledger_text)
+            result.include_added = True
+    return result
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def apply(result: Plan) -> None:
+    """Write every file of the plan, month files first and the ledger's include last."""
+    for path, text in result.files.items():
+        write_atomic(path, text)

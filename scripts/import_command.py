@@ -1,0 +1,152 @@
+"""``retainer import``: time-tracker exports into the books, all or nothing.
+
+A thin adapter over :mod:`importers.pipeline` and :mod:`importers.timefile`: it reads
+the options, shows progress and a summary, and refuses the whole command when any row
+cannot be placed, so the books never hold half an export.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from importers.dates import DateOrder
+from importers.durations import format_hours
+from importers.pipeline import BooksError, ImportRun, load_books, paused_gc, read_exports
+from importers.timefile import Plan, apply, plan
+
+DEFAULT_LEDGER = Path("ledger/main.beancount")
+#: Exports at least this big get a progress bar even when stderr is not a terminal.
+BIG_EXPORT_BYTES = 1_000_000
+
+
+@click.command("import")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
+)
+@click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_LEDGER,
+    show_default=True,
+    help="The books: entries go to time/YYYY-MM.beancount next to this file.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
+@click.option(
+    "--day-first",
+    "date_order",
+    flag_value="day-first",
+    help="Read dates like 03/04/2026 as 3 April (when the file cannot tell).",
+)
+@click.option(
+    "--month-first",
+    "date_order",
+    flag_value="month-first",
+    help="Read dates like 03/04/2026 as March 4 (when the file cannot tell).",
+)
+def import_command(
+    files: tuple[Path, ...], ledger: Path, dry_run: bool, date_order: DateOrder | None
+) -> None:
+    """Import time-tracker CSV exports into the books.
+
+    Reads Toggl Track (detailed report), Clockify (detailed report), Harvest (time
+    report) and Kimai CSV exports, recognised by their header, plus any layout described
+    under importers: generic: in contracts/practice.yaml. Each row becomes a
+    `custom "time"` entry in time/YYYY-MM.beancount next to the ledger; clients are
+    matched to contracts by id, name or alias, found through the ledger's
+    plugin "plugins.retainer" line.
+
+    Importing the same or an overlapping export again adds nothing: entries already in
+    the books (by id) are skipped and no existing line is changed. If any row cannot be
+    placed (unknown client, bad date or duration, a date outside the client's terms),
+    every problem is listed with its file and row and nothing is written.
+
+    \b
+    Examples:
+      retainer import ~/Downloads/Toggl_time_entries_2026-01-01_to_2026-01-31.csv
+      retainer import --dry-run --day-first harvest_time_report.csv
+    """
+    try:
+        books = load_books(ledger)
+    except BooksError as exc:
+        _fail(str(exc))
+    with _progress(files) as progress:
+        run = read_exports(list(files), books, date_order, progress)
+    if run.problems:
+        for problem in run.problems:
+            click.echo(str(problem), err=True)
+        count = len(run.problems)
+        what = "the contracts have problems" if books.problems else "some rows cannot be placed"
+        _fail(f"refused: {what} ({count} problem{'s' if count != 1 else ''}); nothing was written")
+    with paused_gc():
+        result = plan(ledger, run.time_entries())
+    if not dry_run:
+        apply(result)
+    _summary(run, result, ledger, dry_run)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"retainer import: {message}", err=True)
+    sys.exit(1)
+
+
+@contextmanager
+def _progress(files: Sequence[Path]) -> Iterator[Callable[[int], None] | None]:
+    """A click progress bar over the rows of all files, for terminals and big exports."""
+    sizes = [path.stat().st_size for path in files]
+    if not (sys.stderr.isatty() or sum(sizes) >= BIG_EXPORT_BYTES):
+        yield None
+        return
+    rows = sum(_count_lines(path) for path in files)
+    with click.progressbar(length=rows, label="Reading exports", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _summary(run: ImportRun, result: Plan, ledger: Path, dry_run: bool) -> None:
+    for found in run.files:
+        title = found.source.title if found.source is not None else "unknown"
+        skipped = f", {found.skipped} not client work (skipped)" if found.skipped else ""
+        click.echo(f"{found.filename}: {title}, {found.rows_read} rows{skipped}")
+    would = "Would add" if dry_run else "Added"
+    click.echo(
+        f"Rows read: {run.rows_read}. {would} {len(result.added)} entries;"
+        f" skipped {result.duplicates} duplicate{'s' if result.duplicates != 1 else ''}"
+        " already in the books."
+    )
+    for path in result.files:
+        verb = "would write" if dry_run else "wrote"
+        click.echo(f"  {verb} {_shown(path)}")
+    if result.include_added:
+        click.echo(f'  {"would add" if dry_run else "added"} include "time/*.beancount" to {_shown(ledger)}')
+    if result.added:
+        click.echo("Hours added per client:")
+        totals: dict[str, Decimal] = {}
+        for entry in result.added:
+            totals[entry.client] = totals.get(entry.client, Decimal(0)) + entry.hours
+        width = max(len(client) for client in totals)
+        for client, hours in sorted(totals.items()):
+            click.echo(f"  {client:<{width}}  {format_hours(hours):>10}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)

@@ -1,0 +1,96 @@
+"""Books for tests/importers: two small contracts, practice settings, an empty ledger.
+
+The books live in ``tmp_path`` and never depend on the demo practice. Acme Dental is a
+retainer client (remote unlimited, one onsite hour included, after-hours x1.5); Beta Law
+is hourly (remote 100, onsite 150, after-hours x2) and its agreement ends 2026-06-30.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).parent / "importers" / "data"
+
+ACME = """\
+client: acme-dental
+name: Acme Dental LLC
+aliases: [Acme Dental, ACME]
+terms:
+  - from: 2026-01-01
+    monthly_fee: 900
+    included_hours: {remote: unlimited, onsite: 1}
+    rates: {onsite: 120}
+    after_hours_multiplier: 1.5
+"""
+
+BETA = """\
+client: beta-law
+name: Beta Law Office
+aliases: [Beta Law]
+ends: 2026-06-30
+terms:
+  - from: 2026-01-01
+    rates: {remote: 100, onsite: 150}
+    after_hours_multiplier: 2
+"""
+
+PRACTICE = """\
+accrue_through: 2026-03
+staff:
+  alice: {name: Alice Moreau, cost_rate: 50}
+  bob: {name: Robert Tanaka, aliases: [Bob Tanaka]}
+business_hours: {weekdays: [mon, tue, wed, thu, fri], start: "08:00", end: "18:00"}
+"""
+
+LEDGER = """\
+option "operating_currency" "USD"
+plugin "plugins.retainer" "../contracts"
+"""
+
+
+@dataclass
+class Books:
+    """Paths of a small practice written to disk."""
+
+    root: Path
+
+    @property
+    def ledger(self) -> Path:
+        return self.root / "ledger" / "main.beancount"
+
+    @property
+    def contracts(self) -> Path:
+        return self.root / "contracts"
+
+    @property
+    def time(self) -> Path:
+        return self.root / "ledger" / "time"
+
+    def export(self, name: str) -> Path:
+        """A copy of a sample export from ``tests/importers/data`` inside the books' folder."""
+        target = self.root / "exports" / name
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(DATA / name, target)
+        return target
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file of the ledger folder, by relative path: to prove nothing changed."""
+        folder = self.root / "ledger"
+        return {
+            str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        }
+
+
+def write_books(root: Path, practice: str = PRACTICE) -> Books:
+    (root / "contracts").mkdir(parents=True)
+    (root / "ledger").mkdir()
+    (root / "contracts" / "acme-dental.yaml").write_text(ACME, encoding="utf-8")
+    (root / "contracts" / "beta-law.yaml").write_text(BETA, encoding="utf-8")
+    (root / "contracts" / "practice.yaml").write_text(textwrap.dedent(practice), encoding="utf-8")
+    (root / "ledger" / "main.beancount").write_text(LEDGER, encoding="utf-8")
+    return Books(root)
