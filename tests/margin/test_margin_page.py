@@ -52,8 +52,8 @@ def test_portfolio_figures_for_a_client(client: FlaskClient) -> None:
     assert figures["Eff. rate"] == "528.33"
     # 2 + 2 + 2 remote and 1 + 1 + 1 onsite included; billable remote 1.5 + 0.5 + 1 (bob's
     # hour is not billable); 1 onsite hour billed beyond in January.
-    assert "remote 3.00/6.00" in figures["Included used"]
-    assert "onsite 1.00/3.00 +1.00" in figures["Included used"]
+    assert "remote 3/6" in figures["Included used"]
+    assert "onsite 1/3 +1" in figures["Included used"]
 
 
 def test_totals_are_per_currency(client: FlaskClient) -> None:
