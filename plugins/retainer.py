@@ -147,10 +147,6 @@ def _error(problem: Problem, entry: Any = None) -> Any:
     return cls(data.new_metadata(problem.where.filename, problem.where.lineno), problem.message, entry)
 
 
-def _where(entry: data.Custom) -> Location:
-    return Location(entry.meta.get("filename", "<unknown>"), entry.meta.get("lineno", 0))
-
-
 def collect_time(
     entries: Sequence[data.Directive], books: ContractSet
 ) -> tuple[dict[str, list[TimeEntry]], list[Any]]:
@@ -198,7 +194,7 @@ def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
     values = entry.values or []
     if len(values) != 3:
         return f"a time entry needs 3 values (client, kind, hours), got {len(values)}: {_USAGE}"
-    client, kind, hours = (v.value for v in values)
+    client, kind, hours = values[0].value, values[1].value, values[2].value
     if not isinstance(client, str):
         return f"the client must be a quoted id, got {client!r}: {_USAGE}"
     if kind not in KINDS:
@@ -207,27 +203,29 @@ def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
         return f"hours must be a plain number like 1.5, got {hours!r}: {_USAGE}"
     if hours <= 0:
         return f"hours must be more than 0, got {hours}"
+    # This runs once per time entry (hundreds of thousands): no loops, no keyword
+    # arguments, and ``is True``/``is False`` (the only two bools) instead of isinstance.
     meta = entry.meta
-    flags = {}
-    for key, default in (("after-hours", False), ("billable", True)):
-        value = meta.get(key, default)
-        if not isinstance(value, bool):
-            return f"{key} must be TRUE or FALSE (no quotes), got {value!r}"
-        flags[key] = value
+    after_hours = meta.get("after-hours", False)
+    if after_hours is not False and after_hours is not True:
+        return f"after-hours must be TRUE or FALSE (no quotes), got {after_hours!r}"
+    billable = meta.get("billable", True)
+    if billable is not True and billable is not False:
+        return f"billable must be TRUE or FALSE (no quotes), got {billable!r}"
     staff = meta.get("staff")
     if staff is not None and not isinstance(staff, str):
         return f'staff must be a quoted name like "alice", got {staff!r}'
-    return TimeEntry(
-        date=entry.date,
-        client=client,
-        kind=kind,
-        hours=hours,
-        staff=staff,
-        after_hours=flags["after-hours"],
-        billable=flags["billable"],
-        note=meta.get("note"),
-        id=meta.get("id"),
-        where=_where(entry),
+    return TimeEntry(  # positional, in field order: date client kind hours staff ...
+        entry.date,
+        client,
+        kind,
+        hours,
+        staff,
+        after_hours,
+        billable,
+        meta.get("note"),
+        meta.get("id"),
+        Location(meta.get("filename", "<unknown>"), meta.get("lineno", 0)),
     )
 
 
