@@ -1,0 +1,155 @@
+"""beangulp importers over the same pipeline as ``retainer import``.
+
+For users who already run beangulp (``python importers/config.py extract ...``) or
+Fava's import page. They extract ``custom "time"`` entries exactly as the command would
+and de-duplicate by entry ``id``: beangulp's default compares amounts within two days,
+which would merge two different one-hour entries on the same day.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import beangulp
+from beancount.core import data
+from beancount.parser.grammar import ValueType
+from beangulp.extract import DUPLICATE
+
+from plugins.billing.contracts import ContractSet
+from plugins.billing.model import TimeEntry
+
+from .csvfile import parse_table
+from .dates import DateOrder
+from .pipeline import BooksError, load_books, read_exports, sources_for
+from .reader import BUILTIN_SOURCES, detect
+from .sources import Source
+
+#: Where the books are when neither the importer nor ``RETAINER_LEDGER`` says.
+DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
+GENERIC = "generic"
+
+
+class ImportRefused(Exception):
+    """Some rows of the export cannot be placed; the message lists every one."""
+
+
+def to_custom(entry: TimeEntry) -> data.Custom:
+    """A time entry as the directive Beancount parses from SPEC 3 syntax."""
+    where = entry.where
+    meta = data.new_metadata(where.filename if where else "<import>", where.lineno if where else 0)
+    if entry.staff:
+        meta["staff"] = entry.staff
+    if entry.note:
+        meta["note"] = entry.note
+    if entry.id:
+        meta["id"] = entry.id
+    if entry.after_hours:
+        meta["after-hours"] = True
+    if not entry.billable:
+        meta["billable"] = False
+    values = [
+        ValueType(entry.client, str),
+        ValueType(entry.kind, str),
+        ValueType(entry.hours, Decimal),
+    ]
+    return data.Custom(meta, entry.date, "time", values)
+
+
+class TimeImporter(beangulp.Importer):
+    """One tracker's exports (``toggl``, ``clockify``, ``harvest``, ``kimai``, ``generic``).
+
+    Args:
+        source: which tracker; ``generic`` covers the layouts of practice.yaml.
+        ledger: the books whose contracts place the rows; default ``RETAINER_LEDGER``,
+            else ``ledger/main.beancount`` of this repository.
+        date_order: ``"day-first"`` or ``"month-first"`` for exports whose dates do
+            not settle it (the ``--day-first``/``--month-first`` of the command).
+        account: the account beangulp files the export documents under.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        ledger: Path | str | None = None,
+        date_order: DateOrder | None = None,
+        account: str = "Income:Clients",
+    ) -> None:
+        known = [s.name for s in BUILTIN_SOURCES]
+        if source not in (*known, GENERIC):
+            raise ValueError(f"unknown source {source!r}; use one of {', '.join((*known, GENERIC))}")
+        self.source = source
+        self.ledger = Path(ledger or os.environ.get("RETAINER_LEDGER") or DEFAULT_LEDGER)
+        self.date_order = date_order
+        self._account = account
+
+    @property
+    def name(self) -> str:
+        return f"retainer.{self.source}"
+
+    def _books(self) -> ContractSet:
+        return load_books(self.ledger)
+
+    def _sources(self) -> Sequence[Source]:
+        if self.source != GENERIC:
+            return BUILTIN_SOURCES
+        try:
+            sources, problems = sources_for(self._books())
+        except BooksError:
+            return BUILTIN_SOURCES
+        return sources if not problems else BUILTIN_SOURCES
+
+    def identify(self, filepath: str) -> bool:
+        """True when the file's header is this tracker's (and no built-in one's, for generic)."""
+        try:
+            with open(filepath, "rb") as handle:
+                first = handle.readline(256 * 1024)
+            table = parse_table(first, filepath)
+        except (OSError, ValueError):
+            return False
+        found = detect(table, self._sources())
+        if found is None:
+            return False
+        name = found[0].name
+        if self.source == GENERIC:
+            return name not in {s.name for s in BUILTIN_SOURCES}
+        return name == self.source
+
+    def account(self, filepath: str) -> data.Account:
+        return self._account
+
+    def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
+        """Every row as a ``custom "time"`` entry, or :class:`ImportRefused` listing all problems."""
+        try:
+            books = self._books()
+        except BooksError as exc:
+            raise ImportRefused(str(exc)) from None
+        run = read_exports([Path(filepath)], books, self.date_order)
+        if run.problems:
+            lines = "\n".join(str(problem) for problem in run.problems)
+            raise ImportRefused(f"{filepath}: refused, nothing extracted:\n{lines}")
+        return [to_custom(placed.entry) for placed in run.entries]
+
+    def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
+        """Mark entries whose ``id`` is already in the books (never by amount and date)."""
+        known: dict[str, data.Directive] = {}
+        for entry in existing:
+            if isinstance(entry, data.Custom) and entry.type == "time":
+                found = entry.meta.get("id")
+                if isinstance(found, str):
+                    known.setdefault(found, entry)
+        for entry in entries:
+            found = entry.meta.get("id")
+            if isinstance(found, str) and found in known:
+                entry.meta[DUPLICATE] = known[found]
+
+    def sort(self, entries: data.Entries, reverse: bool = False) -> None:
+        """Keep ledger order (date, then start time, then row): it decides included hours."""
+        entries.sort(key=lambda entry: entry.date, reverse=reverse)
+
+
+def importers(ledger: Path | str | None = None, date_order: DateOrder | None = None) -> list[TimeImporter]:
+    """One importer per tracker, plus the generic one, all on the same books."""
+    return [TimeImporter(name, ledger, date_order) for name in (*(s.name for s in BUILTIN_SOURCES), GENERIC)]
