@@ -438,14 +438,20 @@ def client_of_account(account: str, accounts: Mapping[str, str]) -> tuple[str, s
 def unbilled_hours(
     contract: Contract,
     practice: Practice,
-    entries: Iterable[TimeEntry],
+    entries: Sequence[TimeEntry],
     today: datetime.date,
     period: Period,
 ) -> Decimal:
     """Hours of the period dated after the accrual horizon: worked, not billed yet (SPEC 2.2.0)."""
     last = horizon(contract, practice, today)
-    months = ((e.hours, (e.date.year, e.date.month)) for e in entries)
-    return sum((hours for hours, month in months if month > last and month in period), ZERO)
+    total = ZERO
+    for entry in reversed(entries):  # ledger (date) order: the unbilled ones are at the end
+        month = (entry.date.year, entry.date.month)
+        if month <= last:
+            break
+        if month in period:
+            total += entry.hours
+    return total
 
 
 def _staff_warnings(row: ClientRow, practice: Practice) -> list[DataWarning]:

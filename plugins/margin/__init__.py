@@ -23,7 +23,7 @@ from flask import request
 
 from plugins.billing.portfolio import ClientRow, Portfolio, build_portfolio
 from plugins.margin.charts import client_charts, portfolio_charts
-from plugins.margin.ledger_view import client_postings, converter, interval_name, period_of
+from plugins.margin.ledger_view import client_postings, converter, gc_paused, interval_name, period_of
 from plugins.retainer import Accruals, compute, contracts_folder, plugin_config, today
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,16 +85,17 @@ class ClientMargin(FavaExtensionBase):
         if found is None:
             filtered = g.filtered
             period = period_of(filtered)
-            found = build_portfolio(
-                accruals.books.contracts,
-                accruals.books.practice,
-                accruals.bills,
-                accruals.time,
-                client_postings(cast("Sequence[Directive]", filtered.entries), period),
-                period,
-                self.today,
-                converter(g.conversion, self.ledger.prices),
-            )
+            with gc_paused():
+                found = build_portfolio(
+                    accruals.books.contracts,
+                    accruals.books.practice,
+                    accruals.bills,
+                    accruals.time,
+                    client_postings(cast("Sequence[Directive]", filtered.entries), period),
+                    period,
+                    self.today,
+                    converter(g.conversion, self.ledger.prices),
+                )
             if len(cache) >= _CACHE_SIZE:
                 cache.clear()
             cache[key] = found
