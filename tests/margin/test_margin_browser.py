@@ -107,6 +107,8 @@ def test_report_renders_table_and_charts_without_console_errors(served: str, tmp
             page.goto(f"{served}/{SLUG}/extension/ClientMargin/?client=acme-dental")
             page.wait_for_selector("svelte-component[type=charts] svg rect", timeout=20_000)
             assert page.locator("table.cm-months tbody tr").count() == 3
+            page.get_by_role("button", name="Hours worked vs included (outline: included)").click()
+            page.wait_for_selector("svelte-component[type=charts] svg rect.budget", timeout=10_000)
             page.screenshot(path=str(tmp_path / "client-margin-acme.png"), full_page=True)
         finally:
             browser.close()

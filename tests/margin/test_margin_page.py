@@ -21,6 +21,10 @@ Totals: USD revenue 3170 + 900 = 4070, margin 2580 − 600 − 100 = 1880; EUR 1
 
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
 from flask.testing import FlaskClient
 
 from margin.margin_books import LEDGER, SLUG, WriteLedger, fava_app
@@ -205,3 +209,41 @@ def test_ledger_without_the_plugin_says_so(tmp_path) -> None:  # type: ignore[no
     path.write_text('option "title" "Test Books"\n2026-01-01 custom "fava-extension" "plugins.margin"\n')
     page = get(fava_app(path).test_client())
     assert 'does not enable plugin "plugins.retainer"' in text(page)
+
+
+def _charts(html: str) -> list[dict[str, Any]]:
+    """The JSON of every ``<svelte-component type="charts">`` of the page."""
+    pattern = r'<svelte-component type="charts"><script type="application/json">(.*?)</script>'
+    found = re.findall(pattern, html)
+    return [chart for block in found for chart in json.loads(block)]
+
+
+def test_charts_are_fava_bar_charts_one_group_per_interval(client: FlaskClient) -> None:
+    charts = _charts(get(client))
+    assert [c["label"] for c in charts] == ["Margin per client", "Revenue per client (outline: costs)"]
+    margin = charts[0]
+    assert margin["type"] == "bar"
+    assert [group["date"] for group in margin["data"]] == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    january = margin["data"][0]
+    assert set(january) == {"date", "balance", "budgets", "account_balances"}
+    assert january["balance"] == {"EUR": 500, "USD": 455}  # 655 − 200; never summed with EUR
+    assert january["account_balances"]["Acme Dental"] == {"USD": 655}
+    yearly = _charts(get(client, "?interval=year"))[0]
+    assert [group["date"] for group in yearly["data"]] == ["2026-01-01"]  # dates stay unique
+    assert yearly["data"][0]["balance"]["USD"] == 1880  # 2580 − 600 − 100, the USD total
+
+
+def test_client_charts_show_revenue_against_cost_and_hours_against_included(client: FlaskClient) -> None:
+    money, hours = _charts(get(client, "?client=acme-dental"))
+    january = money["data"][0]
+    assert january["balance"] == {"USD": 1170} and january["budgets"] == {"USD": 515}
+    assert january["account_balances"]["Labor"] == {"USD": -215}
+    assert hours["data"][0]["balance"] == {"onsite": 2, "remote": 2.5}
+    assert hours["data"][0]["budgets"] == {"onsite": 1, "remote": 2}
+
+
+def test_drill_down_lists_other_currencies_apart(client: FlaskClient) -> None:
+    found = tables(get(client, "?client=eurotech"))
+    assert found["cm-summary"].rows[0].cells[0].replace(",", "") == "1500.00"
+    foreign = found["cm-foreign"].rows[0].cells
+    assert foreign[0] == "USD" and foreign[2] == "100.00" and foreign[3] == "-100.00"
