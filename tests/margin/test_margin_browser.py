@@ -30,7 +30,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: make chromium")
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed() -> None:
+    """Fail, never skip: a skipped browser test would hide a missing install step."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: run `make chromium` (make test does)")
 
 
 def _free_port() -> int:
