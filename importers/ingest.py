@@ -21,10 +21,9 @@ from beangulp.extract import DUPLICATE
 from plugins.billing.contracts import ContractSet
 from plugins.billing.model import TimeEntry
 
-from .csvfile import parse_table
 from .dates import DateOrder
 from .pipeline import BooksError, load_books, read_exports, sources_for
-from .reader import BUILTIN_SOURCES, detect
+from .reader import BUILTIN_SOURCES, identify
 from .sources import Source
 
 #: Where the books are when neither the importer nor ``RETAINER_LEDGER`` says.
@@ -103,19 +102,12 @@ class TimeImporter(beangulp.Importer):
 
     def identify(self, filepath: str) -> bool:
         """True when the file's header is this tracker's (and no built-in one's, for generic)."""
-        try:
-            with open(filepath, "rb") as handle:
-                first = handle.readline(256 * 1024)
-            table = parse_table(first, filepath)
-        except (OSError, ValueError):
-            return False
-        found = detect(table, self._sources())
+        found = identify(filepath, self._sources())
         if found is None:
             return False
-        name = found[0].name
         if self.source == GENERIC:
-            return name not in {s.name for s in BUILTIN_SOURCES}
-        return name == self.source
+            return found.name not in {s.name for s in BUILTIN_SOURCES}
+        return found.name == self.source
 
     def account(self, filepath: str) -> data.Account:
         return self._account

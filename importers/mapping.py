@@ -30,7 +30,7 @@ from plugins.billing.model import (
 from .durations import format_hours
 from .rows import ExportRow
 
-PROBLEM = "ImportError"
+PROBLEM = "TimeImportError"
 
 _ONSITE = re.compile(r"\b(?:on ?site|site visits?)\b")
 _AFTER_HOURS = re.compile(r"\b(?:after ?hours?|out of hours)\b")

@@ -25,7 +25,7 @@ from .sources import FieldMap, Source
 
 #: The trackers recognised by their header, tried in this order before generic layouts.
 BUILTIN_SOURCES: tuple[Source, ...] = (toggl.SOURCE, clockify.SOURCE, harvest.SOURCE, kimai.SOURCE)
-PROBLEM = "ImportError"
+PROBLEM = "TimeImportError"
 #: How many rows pass between two calls of the progress callback.
 PROGRESS_STEP = 2000
 
@@ -68,7 +68,7 @@ def identify(path: Path | str, sources: Sequence[Source] = BUILTIN_SOURCES) -> S
             head = handle.read(64 * 1024)
     except OSError:
         return None
-    first = head.split(b"\n", 1)[0]
+    first = head.split(b"\n", 1)[0]  # the header, as long as no column name holds a newline
     try:
         table = parse_table(first, str(path))
     except ValueError:

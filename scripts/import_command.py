@@ -2,7 +2,8 @@
 
 A thin adapter over :mod:`importers.pipeline` and :mod:`importers.timefile`: it reads
 the options, shows progress and a summary, and refuses the whole command when any row
-cannot be placed, so the books never hold half an export.
+cannot be placed, so the books never hold half an export. The importers are loaded when
+the command runs, so ``retainer --help`` does not pay for them.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from importers.dates import DateOrder
-from importers.durations import format_hours
-from importers.pipeline import BooksError, ImportRun, load_books, paused_gc, read_exports
-from importers.timefile import Plan, apply, plan
+if TYPE_CHECKING:
+    from importers.dates import DateOrder
+    from importers.pipeline import ImportRun
+    from importers.timefile import Plan
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
 #: Exports at least this big get a progress bar even when stderr is not a terminal.
@@ -76,6 +77,9 @@ def import_command(
       retainer import ~/Downloads/Toggl_time_entries_2026-01-01_to_2026-01-31.csv
       retainer import --dry-run --day-first harvest_time_report.csv
     """
+    from importers.pipeline import BooksError, load_books, paused_gc, read_exports
+    from importers.timefile import apply, plan
+
     try:
         books = load_books(ledger)
     except BooksError as exc:
@@ -118,6 +122,8 @@ def _count_lines(path: Path) -> int:
 
 
 def _summary(run: ImportRun, result: Plan, ledger: Path, dry_run: bool) -> None:
+    from importers.durations import format_hours
+
     for found in run.files:
         title = found.source.title if found.source is not None else "unknown"
         skipped = f", {found.skipped} not client work (skipped)" if found.skipped else ""
@@ -140,7 +146,8 @@ def _summary(run: ImportRun, result: Plan, ledger: Path, dry_run: bool) -> None:
             totals[entry.client] = totals.get(entry.client, Decimal(0)) + entry.hours
         width = max(len(client) for client in totals)
         for client, hours in sorted(totals.items()):
-            click.echo(f"  {client:<{width}}  {format_hours(hours):>10}")
+            shown = format_hours(hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+            click.echo(f"  {client:<{width}}  {shown:>10}")
     if dry_run:
         click.echo("Dry run: nothing was written.")
 
