@@ -45,18 +45,16 @@ BIG_EXPORT_BYTES = 1_000_000
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
 @click.option(
     "--day-first",
-    "date_order",
-    flag_value="day-first",
+    is_flag=True,
     help="Read dates like 03/04/2026 as 3 April (when the file cannot tell).",
 )
 @click.option(
     "--month-first",
-    "date_order",
-    flag_value="month-first",
+    is_flag=True,
     help="Read dates like 03/04/2026 as March 4 (when the file cannot tell).",
 )
 def import_command(
-    files: tuple[Path, ...], ledger: Path, dry_run: bool, date_order: DateOrder | None
+    files: tuple[Path, ...], ledger: Path, dry_run: bool, day_first: bool, month_first: bool
 ) -> None:
     """Import time-tracker CSV exports into the books.
 
@@ -79,6 +77,10 @@ def import_command(
     """
     from importers.pipeline import BooksError, load_books, paused_gc, read_exports
     from importers.timefile import apply, plan
+
+    if day_first and month_first:
+        raise click.UsageError("give --day-first or --month-first, not both")
+    date_order: DateOrder | None = "day-first" if day_first else "month-first" if month_first else None
 
     try:
         books = load_books(ledger)

@@ -245,3 +245,9 @@ def test_help_explains_the_command() -> None:
     ):
         assert words in text, words
     assert "import" in retainer("--help").output
+
+
+def test_both_date_flags_at_once_is_a_usage_error(books: Books) -> None:
+    result = import_(books, "harvest_day_first.csv", flags=("--day-first", "--month-first"))
+    assert result.exit_code == 2
+    assert "not both" in result.stderr
