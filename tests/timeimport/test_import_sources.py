@@ -1,7 +1,7 @@
 """Each tracker's real export layout, awkward variants included, read into time entries.
 
 Expected entries are worked out by hand from the sample files in ``data/`` against the
-books of ``importer_support``: Acme Dental (aliases Acme Dental, ACME), Beta Law Office
+books of ``timeimport.support_books``: Acme Dental (aliases Acme Dental, ACME), Beta Law Office
 (alias Beta Law), staff alice = Alice Moreau, bob = Robert Tanaka / Bob Tanaka, business
 hours Mon-Fri 08:00-18:00. Each tuple is (date, client, kind, hours, staff, note,
 after-hours, billable).
@@ -13,11 +13,11 @@ import datetime
 from pathlib import Path
 
 import pytest
-from importer_support import Books, write_books
 
 from importers.dates import DateOrder
 from importers.durations import format_hours
 from importers.pipeline import ImportRun, load_books, read_exports
+from timeimport.support_books import Books, write_books
 
 Row = tuple[str, str, str, str, str | None, str | None, bool, bool]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from importer_support import Books, write_books
+
+from timeimport.support_books import Books, write_books
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from importer_support import LEDGER, Books
 
 from scripts.cli import main
+from timeimport.support_books import LEDGER, Books
 
 ID = re.compile(r'  id: "toggl:[0-9a-f]{16}"\n')
 

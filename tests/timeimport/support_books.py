@@ -1,4 +1,4 @@
-"""Books for tests/importers: two small contracts, practice settings, an empty ledger.
+"""Books for tests/timeimport: two small contracts, practice settings, an empty ledger.
 
 The books live in ``tmp_path`` and never depend on the demo practice. Acme Dental is a
 retainer client (remote unlimited, one onsite hour included, after-hours x1.5); Beta Law
@@ -12,7 +12,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA = Path(__file__).parent / "importers" / "data"
+DATA = Path(__file__).parent / "data"
 
 ACME = """\
 client: acme-dental
@@ -70,7 +70,7 @@ class Books:
         return self.root / "ledger" / "time"
 
     def export(self, name: str) -> Path:
-        """A copy of a sample export from ``tests/importers/data`` inside the books' folder."""
+        """A copy of a sample export from ``tests/timeimport/data`` inside the books' folder."""
         target = self.root / "exports" / name
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(DATA / name, target)

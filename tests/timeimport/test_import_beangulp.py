@@ -18,10 +18,10 @@ from beangulp.extract import DUPLICATE
 from beangulp.identify import identify
 from click.testing import CliRunner
 from fava.core.ingest import load_import_config
-from importer_support import Books
 
 from importers.ingest import ImportRefused, TimeImporter, importers
 from scripts.cli import main
+from timeimport.support_books import Books
 
 CONFIG = Path(__file__).resolve().parents[2] / "importers" / "config.py"
 

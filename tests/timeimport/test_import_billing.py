@@ -10,9 +10,9 @@ from pathlib import Path
 from beancount import loader
 from beancount.core import data
 from click.testing import CliRunner
-from importer_support import Books
 
 from scripts.cli import main
+from timeimport.support_books import Books
 
 BEAN_CHECK = Path(sys.executable).parent / "bean-check"
 
