@@ -8,13 +8,12 @@ means the command line and Fava's import page can never disagree about a file.
 from __future__ import annotations
 
 import datetime
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from plugins.billing.contracts import ContractSet, contracts_folder_of, load_contracts
+from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Problem, TimeEntry
 
 from .dates import DateOrder
@@ -91,7 +90,7 @@ def read_exports(
         return run
     mapper = Mapper(books.contracts, books.practice)
     placed: list[Imported] = []
-    with paused_gc():
+    with gc_paused():
         for path in paths:
             found = read_export(path, sources, order, progress)
             run.files.append(found)
@@ -103,22 +102,6 @@ def read_exports(
     run.problems.sort(key=lambda p: (_file_order(paths, p.where.filename), p.where.lineno))
     run.entries = sorted(placed, key=_ledger_order)
     return run
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many small objects.
-
-    An import creates a few objects per row and no reference cycles; with 100,000 rows the
-    collector's repeated passes over them cost about as much as the import itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _file_order(paths: Sequence[Path], filename: str) -> int:

@@ -15,11 +15,9 @@ on the path of every ``bean-check`` and Fava reload.
 from __future__ import annotations
 
 import datetime
-import gc
 import os
 from collections import namedtuple
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +27,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
+from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import KINDS, UNLIMITED, Contract, Location, Problem, TimeEntry
 from plugins.billing.rules import MonthBill, bill_contract, check_entry
 
@@ -82,25 +81,6 @@ def plugin_config(options_map: dict[str, Any]) -> str | None:
     return None
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hold off Python's cyclic garbage collector for the billing pass.
-
-    The pass allocates about two small objects per time entry while Beancount's own
-    millions of objects are alive, so every few thousand allocations the collector walks
-    that whole heap: on 500k entries that was about a third of the plugin's time. The pass
-    makes no reference cycles, so there is nothing for the collector to find until it is
-    back on; the previous state is restored even if billing raises.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def compute(
     entries: Sequence[data.Directive], folder: Path, on: datetime.date | None = None, *, keep: bool = True
 ) -> Accruals:
@@ -111,7 +91,7 @@ def compute(
     made (the result's ``time`` and ``bills`` are then empty). On 500k entries that keeps
     a few hundred MB of units out of the peak memory of every ``bean-check``.
     """
-    with _gc_paused():
+    with gc_paused():
         books = load_contracts(folder)
         errors: list[Any] = [_error(problem) for problem in books.problems]
         time, time_errors = collect_time(entries, books)

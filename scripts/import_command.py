@@ -75,8 +75,9 @@ def import_command(
       retainer import ~/Downloads/Toggl_time_entries_2026-01-01_to_2026-01-31.csv
       retainer import --dry-run --day-first harvest_time_report.csv
     """
-    from importers.pipeline import BooksError, load_books, paused_gc, read_exports
+    from importers.pipeline import BooksError, load_books, read_exports
     from importers.timefile import apply, plan
+    from plugins.billing.gcpause import gc_paused
 
     if day_first and month_first:
         raise click.UsageError("give --day-first or --month-first, not both")
@@ -94,7 +95,7 @@ def import_command(
         count = len(run.problems)
         what = "the contracts have problems" if books.problems else "some rows cannot be placed"
         _fail(f"refused: {what} ({count} problem{'s' if count != 1 else ''}); nothing was written")
-    with paused_gc():
+    with gc_paused():
         result = plan(ledger, run.time_entries())
     if not dry_run:
         apply(result)

@@ -21,9 +21,10 @@ from fava.context import g
 from fava.ext import FavaExtensionBase
 from flask import request
 
+from plugins.billing.gcpause import gc_paused
 from plugins.billing.portfolio import ClientRow, Portfolio, build_portfolio
 from plugins.margin.charts import client_charts, portfolio_charts
-from plugins.margin.ledger_view import client_postings, converter, gc_paused, interval_name, period_of
+from plugins.margin.ledger_view import client_postings, converter, interval_name, period_of
 from plugins.retainer import Accruals, compute, contracts_folder, plugin_config, today
 
 if TYPE_CHECKING:  # pragma: no cover

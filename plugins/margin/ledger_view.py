@@ -8,9 +8,7 @@ interval selector as a chart bucket.
 from __future__ import annotations
 
 import datetime
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -91,19 +89,3 @@ def interval_name(interval: Any) -> str:
     if interval is Quarter:
         return "quarter"
     return "month"
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while the report's small objects are made.
-
-    With a large ledger alive, each collection the allocations trigger walks the whole
-    heap: on 100k entries that was two thirds of a cold page. The figures make no cycles.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
