@@ -233,7 +233,7 @@ def accrue(
         contract = books.contracts[client]
         try:
             client_time = time.get(client, []) if keep else time.pop(client, [])
-            bills = bill_contract(contract, books.practice, client_time, on)
+            bills = bill_contract(contract, books.practice, client_time, on, detail=keep)
         except Exception as exc:  # a bug must not take the other clients' books down
             where = Location(contract.filename, 1)
             errors.append(_error(Problem("BillingError", f"could not bill {client}: {exc!r}", where)))

@@ -278,9 +278,18 @@ class MonthBill:
 
 
 def bill_month(
-    contract: Contract, practice: Practice, month: Month, entries: Sequence[TimeEntry]
+    contract: Contract,
+    practice: Practice,
+    month: Month,
+    entries: Sequence[TimeEntry],
+    *,
+    detail: bool = True,
 ) -> MonthBill:
-    """SPEC 2.2.1-6 for one month; ``entries`` are the client's entries of that month."""
+    """SPEC 2.2.1-6 for one month; ``entries`` are the client's entries of that month.
+
+    ``detail=False`` leaves ``units`` empty (every figure is the same): the plugin posts
+    the totals only, and one ``ChargedUnit`` per entry was a tenth of its time.
+    """
     parts = segments(contract, month)
     first_day = parts[0].first if parts else datetime.date(month[0], month[1], 1)
     bill = MonthBill(
@@ -298,9 +307,9 @@ def bill_month(
     units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
     bill.travel = cents(sum((_terms(terms_of, day).travel.per_visit for day in bill.visits), ZERO))
-    charged = _apply_included(contract, month, units, bill, terms_of)
+    charged, charges = _apply_included(contract, month, units, bill, terms_of, detail)
     bill.units = tuple(charged)
-    bill.hourly = cents(sum((c.charge for c in charged), ZERO))
+    bill.hourly = cents(charges)
     return bill
 
 
@@ -342,9 +351,18 @@ def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:
 
 
 def _apply_included(
-    contract: Contract, month: Month, units: Sequence[Unit], bill: MonthBill, terms_of: _TermsByDay
-) -> list[ChargedUnit]:
-    """SPEC 2.2.4-5: use up included hours in ledger order, charge the rest at the rate."""
+    contract: Contract,
+    month: Month,
+    units: Sequence[Unit],
+    bill: MonthBill,
+    terms_of: _TermsByDay,
+    detail: bool = True,
+) -> tuple[list[ChargedUnit], Decimal]:
+    """SPEC 2.2.4-5: use up included hours in ledger order, charge the rest at the rate.
+
+    Returns the charged units (none unless ``detail``) and the unrounded sum of their
+    charges, added up in unit order exactly as ``sum(charges, ZERO)`` would.
+    """
     left: dict[str, Decimal] = {}
     for kind in KINDS:
         allowance = included_allowance(contract, month, kind)
@@ -355,6 +373,7 @@ def _apply_included(
     uncovered_by_kind = dict.fromkeys(KINDS, ZERO)
     missing_rate: dict[str, Unit] = {}
     charged = []
+    charges = ZERO
     # Once per unit: locals instead of repeated attribute loads, and plain comparisons
     # instead of min() and Decimal == str (each several times slower, same result).
     for unit in units:
@@ -380,7 +399,9 @@ def _apply_included(
             else:
                 multiplier = terms.after_hours_multiplier if unit.after_hours else ONE
                 charge = uncovered * rate * multiplier
-        charged.append(ChargedUnit(unit, covered, uncovered, charge))
+        charges += charge
+        if detail:
+            charged.append(ChargedUnit(unit, covered, uncovered, charge))
     bill.hours_billable, bill.included_used, bill.uncovered = billable, used, uncovered_by_kind
     for kind, unit in missing_rate.items():
         where = unit.where or Location(contract.filename, 1)
@@ -393,7 +414,7 @@ def _apply_included(
                 where,
             )
         )
-    return charged
+    return charged, charges
 
 
 def check_entry(contract: Contract, entry: TimeEntry) -> str | None:
@@ -416,6 +437,8 @@ def bill_contract(
     practice: Practice,
     entries: Sequence[TimeEntry],
     today: datetime.date,
+    *,
+    detail: bool = True,
 ) -> list[MonthBill]:
     """Every accrued month of a contract; ``entries`` are its client's, in ledger order.
 
@@ -431,6 +454,6 @@ def bill_contract(
             bucket = by_month[key] = []
         bucket.append(entry)
     return [
-        bill_month(contract, practice, month, by_month.get(month, ()))
+        bill_month(contract, practice, month, by_month.get(month, ()), detail=detail)
         for month in accrued_months(contract, practice, today)
     ]
