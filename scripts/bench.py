@@ -504,10 +504,15 @@ def write_toggl_export(size: Size, clients: Sequence[Client], path: Path, rows: 
 
 @dataclass
 class Sample:
-    """One subprocess: wall seconds and peak resident memory (MiB)."""
+    """One subprocess: wall seconds, CPU seconds (user + system) and peak resident MiB.
+
+    CPU time is reported beside wall time because it barely moves when something else
+    runs on the machine, so its ratios stay meaningful on a shared 2-core box.
+    """
 
     seconds: float
     rss_mib: float
+    cpu: float = 0.0
 
 
 @dataclass
@@ -521,6 +526,10 @@ class Series:
     @property
     def median(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(s.cpu for s in self.samples)
 
     @property
     def rss(self) -> float:
@@ -550,7 +559,7 @@ def run_measured(argv: Sequence[str], cwd: Path | None = None) -> tuple[Sample, 
     text = output.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise SystemExit(f"{shlex.join(argv)} failed ({proc.returncode}):\n{text[-3000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024), text
+    return Sample(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime), text
 
 
 def _rel(path: Path) -> str:
@@ -574,7 +583,7 @@ def measure_checks(paths: BookPaths, runs: int, log: Callable[[str], None]) -> d
             series[name].samples.append(sample)
             log(
                 f"  run {run + 1}/{runs} bean-check {name:12s} {sample.seconds:7.2f} s"
-                f" {sample.rss_mib:7.0f} MiB"
+                f" (cpu {sample.cpu:6.2f} s) {sample.rss_mib:7.0f} MiB"
             )
     return series
 
@@ -587,7 +596,7 @@ def fava_child(ledger: str, requests: int) -> None:
     from fava.application import create_app
 
     started = time.perf_counter()
-    app = create_app([ledger], load=True)
+    app = create_app([str(Path(ledger).resolve())], load=True)  # Fava wants an absolute path
     app.testing = True
     client = app.test_client()
     load_seconds = time.perf_counter() - started
@@ -659,6 +668,7 @@ def measure_import(paths: BookPaths, runs: int, log: Callable[[str], None]) -> S
         sample, _ = run_measured(argv, cwd=ROOT)
         series.samples.append(sample)
         log(f"  run {run + 1}/{runs} retainer import      {sample.seconds:7.2f} s {sample.rss_mib:7.0f} MiB")
+    shutil.rmtree(copy)  # 65 MB of books we no longer need
     return series
 
 
@@ -782,20 +792,35 @@ def report(results: list[SizeResult], startup: Series, heavy: list[str], argv: S
         )
     lines += [
         "",
-        "## bean-check (each run a fresh process; median seconds, min–max, median peak RSS)",
+        "## bean-check",
         "",
-        "| size | with plugin | without plugin line | materialized | with/without | with/materialized"
-        " | RSS with/without | µs per entry (with) | plugin µs per entry |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|",
+        "Each run is a fresh process. Wall: median seconds (min–max); CPU: median user+system"
+        " seconds; RSS: median peak resident MiB.",
+        "",
+        "| size | variant | wall s | CPU s | RSS MiB |",
+        "|---|---|---|---:|---:|",
+    ]
+    labels = {"plugin": "with plugin", "noplugin": "without plugin line", "materialized": "materialized"}
+    for r in results:
+        for key, label in labels.items():
+            series = r.checks[key]
+            lines.append(
+                f"| {r.size.name} | {label} | {series.median:.2f} ({series.spread()}) | {series.cpu:.2f}"
+                f" | {series.rss:.0f} |"
+            )
+    lines += [
+        "",
+        "| size | with/without (wall) | with/without (CPU) | with/materialized (wall)"
+        " | with/materialized (CPU) | RSS with/without | RSS with/materialized | µs per entry (with, wall)"
+        " | plugin µs per entry (CPU, with − without) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p, n, m = r.checks["plugin"], r.checks["noplugin"], r.checks["materialized"]
         lines.append(
-            f"| {r.size.name} | {p.median:.2f} s ({p.spread()}) {p.rss:.0f} MiB"
-            f" | {n.median:.2f} s ({n.spread()}) {n.rss:.0f} MiB"
-            f" | {m.median:.2f} s ({m.spread()}) {m.rss:.0f} MiB"
-            f" | {p.median / n.median:.3f} | {p.median / m.median:.3f} | {p.rss / n.rss:.3f}"
-            f" | {p.median / r.entries * 1e6:.1f} | {(p.median - n.median) / r.entries * 1e6:.2f} |"
+            f"| {r.size.name} | {p.median / n.median:.3f} | {p.cpu / n.cpu:.3f} | {p.median / m.median:.3f}"
+            f" | {p.cpu / m.cpu:.3f} | {p.rss / n.rss:.3f} | {p.rss / m.rss:.3f}"
+            f" | {p.median / r.entries * 1e6:.1f} | {(p.cpu - n.cpu) / r.entries * 1e6:.2f} |"
         )
     lines += [
         "",
@@ -837,9 +862,12 @@ def report(results: list[SizeResult], startup: Series, heavy: list[str], argv: S
     lines += [
         f"On the {largest.size.name} books:",
         "",
-        f"- with plugin / materialized: {_ratio(p.median / m.median, 1.00, 0.90)}",
-        f"- with / without plugin line: {_ratio(p.median / n.median, 1.15, 1.05)}",
-        f"- peak memory with / without: {_ratio(p.rss / n.rss, 1.10)}",
+        f"- with plugin / materialized: wall {_ratio(p.median / m.median, 1.00, 0.90)};"
+        f" CPU {_ratio(p.cpu / m.cpu, 1.00, 0.90)}",
+        f"- with / without plugin line: wall {_ratio(p.median / n.median, 1.15, 1.05)};"
+        f" CPU {_ratio(p.cpu / n.cpu, 1.15, 1.05)}",
+        f"- peak memory with / without: {_ratio(p.rss / n.rss, 1.10)}"
+        f" (materialized / without: {m.rss / n.rss:.3f})",
     ]
     if largest.fava:
         margin = statistics.median(largest.fava["timings"]["margin"])
@@ -854,7 +882,12 @@ def report(results: list[SizeResult], startup: Series, heavy: list[str], argv: S
     per_entry = [r.checks["plugin"].median / r.entries for r in results if r.size.name != "tiny"]
     if len(per_entry) > 1:
         spread = max(per_entry) / min(per_entry)
-        lines.append(f"- linear growth, max/min time per entry across sizes: {_ratio(spread, 1.5)}")
+        figures = ", ".join(
+            f"{r.size.name} {r.checks['plugin'].median / r.entries * 1e6:.1f} µs"
+            for r in results
+            if r.size.name != "tiny"
+        )
+        lines.append(f"- linear growth, max/min wall time per entry ({figures}): {_ratio(spread, 1.5)}")
     lines += ["", "## Commands", ""]
     for r in results:
         lines.append(f"- {r.size.name}:")
