@@ -622,7 +622,7 @@ def fava_child(ledger: str, requests: int) -> None:
 
 
 def measure_fava(paths: BookPaths, requests: int) -> dict[str, Any]:
-    argv = [sys.executable, _rel(Path(__file__)), FAVA_CHILD, _rel(paths.plugin), str(requests)]
+    argv = [_rel(Path(sys.executable)), _rel(Path(__file__)), FAVA_CHILD, _rel(paths.plugin), str(requests)]
     sample, output = run_measured(argv, cwd=ROOT)
     found: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     found["command"] = shlex.join(argv)
@@ -672,13 +672,19 @@ def measure_import(paths: BookPaths, runs: int, log: Callable[[str], None]) -> S
     return series
 
 
-def measure_startup(runs: int) -> Series:
-    """Interpreter start plus ``import plugins.retainer``: what every check pays first."""
-    argv = [sys.executable, "-c", "import plugins.retainer"]
-    series = Series("import plugins.retainer", shlex.join(argv))
-    for _ in range(runs):
-        series.samples.append(run_measured(argv, cwd=ROOT)[0])
-    return series
+def measure_startup(runs: int) -> tuple[Series, Series]:
+    """Start-up with Beancount's loader alone, and with ``plugins.retainer`` imported too.
+
+    The difference is what importing the plugin costs every ``bean-check`` and Fava start.
+    """
+    found = []
+    for code in ("import beancount.loader", "import beancount.loader, plugins.retainer"):
+        argv = [_rel(Path(sys.executable)), "-c", code]
+        series = Series(code, shlex.join(argv))
+        for _ in range(runs):
+            series.samples.append(run_measured(argv, cwd=ROOT)[0])
+        found.append(series)
+    return found[0], found[1]
 
 
 def heavy_modules() -> list[str]:
@@ -766,7 +772,9 @@ def _ratio(value: float, target: float, goal: float | None = None) -> str:
     return f"{value:.3f} (target ≤ {target:.2f}{f', goal {goal:.2f}' if goal else ''}: {verdict})"
 
 
-def report(results: list[SizeResult], startup: Series, heavy: list[str], argv: Sequence[str]) -> str:
+def report(
+    results: list[SizeResult], startup: tuple[Series, Series], heavy: list[str], argv: Sequence[str]
+) -> str:
     """The markdown of ``bench/results.md``: machine, commands, figures, ratios."""
     info = machine()
     lines = [
@@ -824,8 +832,10 @@ def report(results: list[SizeResult], startup: Series, heavy: list[str], argv: S
         )
     lines += [
         "",
-        f"Interpreter start + `import plugins.retainer`: {startup.median:.3f} s"
-        f" ({startup.spread()}); heavy modules on the plugin's import path: {', '.join(heavy) or 'none'}.",
+        f"Start-up: `{startup[0].command}` {startup[0].median:.3f} s; `{startup[1].command}`"
+        f" {startup[1].median:.3f} s: importing the plugin costs"
+        f" {(startup[1].median - startup[0].median) * 1000:.0f} ms. Heavy modules on the plugin's"
+        f" import path (click, fava, jinja2, flask): {', '.join(heavy) or 'none'}.",
         "",
     ]
     with_fava = [r for r in results if r.fava]
@@ -955,7 +965,7 @@ def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeRes
         if imports and paths.toggl.is_file() and size.name in ("large", "tiny"):
             result.imports = measure_import(paths, args.runs, log)
         results.append(result)
-    startup = measure_startup(max(3, args.runs))
+    startup = measure_startup(max(5, args.runs))
     text = report(results, startup, heavy_modules(), argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
