@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -402,12 +403,25 @@ def _stamp_text(size: Size) -> str:
     return json.dumps({"version": GENERATOR_VERSION, "size": size.__dict__}, sort_keys=True)
 
 
+def plugin_digest() -> str:
+    """A hash of the plugin's source: the materialized books are its output, so they are
+    printed again whenever it changes (the rest of the books only when the generator does)."""
+    digest = hashlib.sha256()
+    for path in sorted([ROOT / "plugins" / "retainer.py", *(ROOT / "plugins" / "billing").glob("*.py")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def generate(size: Size, paths: BookPaths, *, force: bool = False) -> int:
     """Write the size's books (unless already there); returns the number of time entries."""
     stamp = _stamp_text(size)
     if not force and paths.stamp.is_file():
         recorded = json.loads(paths.stamp.read_text(encoding="utf-8"))
         if recorded.get("stamp") == stamp:
+            if recorded.get("plugin") != plugin_digest():
+                materialize(paths)
+                recorded["plugin"] = plugin_digest()
+                paths.stamp.write_text(json.dumps(recorded), encoding="utf-8")
             return int(recorded["entries"])
     if paths.root.exists():
         shutil.rmtree(paths.root)
@@ -433,7 +447,8 @@ def generate(size: Size, paths: BookPaths, *, force: bool = False) -> int:
     )
     if size.name == "large" or size.name == "tiny":
         write_toggl_export(size, clients, paths.toggl, rows=100_000 if size.name == "large" else 500)
-    paths.stamp.write_text(json.dumps({"stamp": stamp, "entries": count}), encoding="utf-8")
+    record = {"stamp": stamp, "entries": count, "plugin": plugin_digest()}
+    paths.stamp.write_text(json.dumps(record), encoding="utf-8")
     return count
 
 
