@@ -214,7 +214,8 @@ class Mapper:
                 billable=row.billable,
                 note=clean_note(row.description),
                 id=entry_id,
-                where=Location(row.filename, row.line),
+                filename=row.filename,
+                lineno=row.line,
             )
             placed.append(Imported(entry, row.start))
         return placed, problems

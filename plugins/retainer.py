@@ -140,6 +140,12 @@ def collect_time(
     contract's own error already says what to fix.
     """
     by_client: dict[str, list[TimeEntry]] = {client: [] for client in books.contracts}
+    # A contract is in force from its first term through ``ends``: one range check per
+    # entry, and ``check_entry`` only for the few that fail it (to say why).
+    span = {
+        client: (contract.starts, contract.ends or datetime.date.max)
+        for client, contract in books.contracts.items()
+    }
     errors: list[Any] = []
     custom = data.Custom
     for entry in entries:
@@ -162,10 +168,12 @@ def collect_time(
                     )
                 )
             continue
-        problem = check_entry(contract, parsed)
-        if problem is not None:
-            errors.append(TimeEntryError(entry.meta, problem, entry))
-            continue
+        first, last = span[parsed.client]
+        if not first <= parsed.date <= last:
+            problem = check_entry(contract, parsed)
+            if problem is not None:
+                errors.append(TimeEntryError(entry.meta, problem, entry))
+                continue
         by_client[parsed.client].append(parsed)
     return by_client, errors
 
@@ -209,7 +217,8 @@ def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
         billable,
         meta.get("note"),
         meta.get("id"),
-        Location(meta.get("filename", "<unknown>"), meta.get("lineno", 0)),
+        meta.get("filename", "<unknown>"),
+        meta.get("lineno", 0),
     )
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
+from typing import NamedTuple
 
 from .model import (
     KINDS,
@@ -30,6 +33,7 @@ CENT = Decimal("0.01")
 ONE = Decimal(1)
 SIXTY = Decimal(60)
 Month = tuple[int, int]  # (year, month)
+_DATE = attrgetter("date")
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -148,19 +152,17 @@ class _TermsByDay(dict[datetime.date, Terms | None]):
         return terms
 
 
-#: (hours, rounding_minutes) -> billable hours. Time trackers give a handful of distinct
+#: rounding_minutes -> {hours: billable hours}. Time trackers give a handful of distinct
 #: durations (0.25, 1.5 ...), so each is rounded once instead of once per entry.
-_UNIT_HOURS: dict[tuple[Decimal, int], Decimal] = {}
+_UNIT_HOURS: dict[int, dict[Decimal, Decimal]] = {}
 
 
-def _unit_hours(hours: Decimal, terms: Terms) -> Decimal:
-    key = (hours, terms.rounding_minutes)
-    found = _UNIT_HOURS.get(key)
-    if found is None:
-        if len(_UNIT_HOURS) > 4096:  # bounded in a long-running Fava
-            _UNIT_HOURS.clear()
-        found = _UNIT_HOURS[key] = Decimal(billable_minutes(hours, terms)) / SIXTY
-    return found
+def _rounded_hours(terms: Terms) -> dict[Decimal, Decimal]:
+    """The memo of billable hours for the rounding step of ``terms`` (bounded for Fava)."""
+    memo = _UNIT_HOURS.get(terms.rounding_minutes)
+    if memo is None or len(memo) > 4096:
+        memo = _UNIT_HOURS[terms.rounding_minutes] = {}
+    return memo
 
 
 def billable_minutes(hours: Decimal, terms: Terms) -> int:
@@ -172,8 +174,7 @@ def billable_minutes(hours: Decimal, terms: Terms) -> int:
     return minutes
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     """Billable time: one entry's rounded hours, or a visit's minimum-hours shortfall."""
 
     date: datetime.date
@@ -181,7 +182,12 @@ class Unit:
     hours: Decimal
     after_hours: bool
     entry: TimeEntry | None  # None for a shortfall unit
-    where: Location | None
+    visit: TimeEntry  # the entry itself, or for a shortfall the visit's last onsite entry
+
+    @property
+    def where(self) -> Location | None:
+        """Where to point an error about this unit (made only when one is reported)."""
+        return self.visit.where
 
 
 def billable_units(
@@ -197,6 +203,8 @@ def billable_units(
     units: list[Unit] = []
     day: datetime.date | None = None
     day_start = 0
+    memo_terms: Terms | None = None
+    memo: dict[Decimal, Decimal] = {}
     for entry in entries:
         if not entry.billable:
             continue
@@ -206,8 +214,12 @@ def billable_units(
         if entry.date != day:
             _add_shortfall(terms_of, units, day_start)
             day, day_start = entry.date, len(units)
-        hours = _UNIT_HOURS.get((entry.hours, terms.rounding_minutes)) or _unit_hours(entry.hours, terms)
-        units.append(Unit(entry.date, entry.kind, hours, entry.after_hours, entry, entry.where))
+        if terms is not memo_terms:
+            memo_terms, memo = terms, _rounded_hours(terms)
+        hours = memo.get(entry.hours)
+        if hours is None:
+            hours = memo[entry.hours] = Decimal(billable_minutes(entry.hours, terms)) / SIXTY
+        units.append(Unit(entry.date, entry.kind, hours, entry.after_hours, entry, entry))
     _add_shortfall(terms_of, units, day_start)
     return units
 
@@ -228,12 +240,11 @@ def _add_shortfall(terms_of: _TermsByDay, units: list[Unit], day_start: int) -> 
     if onsite < minimum:
         units.insert(
             last_onsite + 1,
-            Unit(visit.date, "onsite", minimum - onsite, False, None, visit.where),
+            Unit(visit.date, "onsite", minimum - onsite, False, None, visit.visit),
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ChargedUnit:
+class ChargedUnit(NamedTuple):
     """A unit after included hours: how much was covered, and what the rest costs."""
 
     unit: Unit
@@ -302,7 +313,13 @@ def bill_month(
         terms=tuple(s.terms for s in parts),
     )
     terms_of = _TermsByDay(contract)
-    in_force = [e for e in entries if terms_of[e.date] is not None]
+    # The contract is in force on one run of days of the month (from its start through
+    # ``ends``), so "has terms on its date" is a range check.
+    if parts:
+        first, last = first_day, parts[-1].first + datetime.timedelta(days=parts[-1].days - 1)
+        in_force = [e for e in entries if first <= e.date <= last]
+    else:
+        in_force = []
     _hours(bill, practice, in_force)
     units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
@@ -381,13 +398,15 @@ def _apply_included(
         terms = terms_of[unit.date]
         assert terms is not None, "units are made only on days with terms in force"
         billable[kind] += hours
-        included = terms.included(kind)
-        if isinstance(included, str) and included == UNLIMITED:
-            covered = hours
-        else:
-            remaining = left[kind]
-            covered = hours if hours < remaining else remaining  # min(remaining, hours)
-            left[kind] = remaining - covered
+        included = terms.included_hours.get(kind, ZERO)
+        if type(included) is str:  # unlimited: covered outright, the pool untouched
+            used[kind] += hours
+            if detail:
+                charged.append(ChargedUnit(unit, hours, ZERO, ZERO))
+            continue
+        remaining = left[kind]
+        covered = hours if hours < remaining else remaining  # min(remaining, hours)
+        left[kind] = remaining - covered
         used[kind] += covered
         uncovered = hours - covered
         charge = ZERO
@@ -445,15 +464,14 @@ def bill_contract(
     Entries after the horizon wait, unbilled; entries outside the terms are skipped here
     (``check_entry`` says why, and the adapters report it).
     """
-    by_month: dict[Month, list[TimeEntry]] = {}
-    for entry in entries:
-        day = entry.date
-        key = (day.year, day.month)
-        bucket = by_month.get(key)
-        if bucket is None:  # not setdefault(key, []): that builds a list per entry
-            bucket = by_month[key] = []
-        bucket.append(entry)
-    return [
-        bill_month(contract, practice, month, by_month.get(month, ()), detail=detail)
-        for month in accrued_months(contract, practice, today)
-    ]
+    # Ledger order is date order, then file order: a stable sort by date keeps it, and on
+    # entries already sorted (as Beancount gives them) it is one cheap pass. Each month is
+    # then a slice found by bisection, with no per-entry grouping.
+    ordered = sorted(entries, key=_DATE)
+    bills = []
+    for month in accrued_months(contract, practice, today):
+        start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
+        following = next_month(month)
+        stop = bisect_left(ordered, datetime.date(following[0], following[1], 1), start, key=_DATE)
+        bills.append(bill_month(contract, practice, month, ordered[start:stop], detail=detail))
+    return bills
