@@ -34,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -562,19 +563,36 @@ def _env() -> dict[str, str]:
     return env
 
 
+# A child's peak-RSS high-water mark starts at its parent's RSS at fork() and survives
+# exec(): forked straight from this process (which holds the large books while it writes
+# them, ~1 GB), every child would report at least that. So a small launcher process forks
+# the command, waits for it and reports the command's own wall time, CPU time and RSS.
+_LAUNCHER = """
+import os, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(argv[0], argv)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+with open(report, "w") as out:
+    cpu = usage.ru_utime + usage.ru_stime
+    out.write(f"{seconds} {usage.ru_maxrss} {cpu} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run_measured(argv: Sequence[str], cwd: Path | None = None) -> tuple[Sample, str]:
-    """Run ``argv`` in a fresh process; its own wall time and peak RSS (``wait4`` rusage)."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(list(argv), cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    text = output.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise SystemExit(f"{shlex.join(argv)} failed ({proc.returncode}):\n{text[-3000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime), text
+    """Run ``argv`` in a fresh process; its own wall time, CPU time and peak RSS."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rusage") as report:
+        launcher = [sys.executable, "-c", _LAUNCHER, report.name, *argv]
+        proc = subprocess.run(launcher, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        text = proc.stdout.decode("utf-8", "replace")
+        fields = report.read().split()
+    if proc.returncode != 0 or len(fields) != 4 or fields[3] != "0":
+        raise SystemExit(f"{shlex.join(argv)} failed:\n{text[-3000:]}")
+    seconds, max_rss_kib, cpu = float(fields[0]), int(fields[1]), float(fields[2])
+    return Sample(seconds, max_rss_kib / 1024, cpu), text
 
 
 def _rel(path: Path) -> str:
