@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 from collections import namedtuple
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from plugins.billing.rules import MonthBill, bill_contract, check_entry
 __plugins__ = ("retainer",)
 
 TAG = "retainer"
+_TAGS = frozenset((TAG,))
 TODAY_VARIABLE = "RETAINER_TODAY"
 _HUNDREDTH = Decimal("0.01")
 
@@ -271,15 +273,29 @@ def _opens(new: Sequence[data.Directive], existing: Sequence[data.Directive]) ->
     ]
 
 
+#: One object per distinct metadata number: the books hold tens of thousands of them
+#: (0.00, 4.00, 31 ...), and equal Decimals need not each take ~100 bytes. Keyed by the
+#: digits and exponent, not the value: 20 == 20.00, but they print differently.
+_SHARED: dict[tuple[object, ...], Decimal] = {}
+
+
+def _shared(value: Decimal) -> Decimal:
+    if len(_SHARED) > 100_000:  # bounded in a long-running Fava
+        _SHARED.clear()
+    return _SHARED.setdefault(value.as_tuple(), value)
+
+
 def _hours(value: Decimal) -> Decimal:
-    return value.quantize(_HUNDREDTH)
+    return _shared(value.quantize(_HUNDREDTH))
 
 
 def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transaction]:
     """The SPEC section 4 transactions of one month; zero amounts are not posted."""
     acct = contract.account
     receivable = f"Assets:Receivable:{acct}"
-    month = f"{bill.month[0]}-{bill.month[1]:02d}"
+    # Interned: a hundred clients share "2026-03" and "Hourly 2026-03"; with one tag set
+    # for all, that keeps ~15 MB of duplicate strings and sets out of a 500k-entry check.
+    month = sys.intern(f"{bill.month[0]}-{bill.month[1]:02d}")
     terms = bill.terms[0] if bill.terms else contract.terms[0]
     line = terms.where.lineno if terms.where else 1
 
@@ -299,8 +315,8 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
             day,
             "*",
             contract.name,
-            f"{what} {month}",
-            frozenset((TAG,)),
+            sys.intern(f"{what} {month}"),
+            _TAGS,
             data.EMPTY_SET,
             [
                 data.Posting(debit, units, None, None, None, None),
@@ -312,7 +328,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
     if bill.retainer:
         info = meta(
             **{
-                "days-billed": Decimal(bill.days_billed),
+                "days-billed": _shared(Decimal(bill.days_billed)),
                 "terms-from": ", ".join(str(t.start) for t in bill.terms),
             }
         )
@@ -341,7 +357,8 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
         )
     if bill.travel:
         info = meta(
-            visits=Decimal(len(bill.visits)), **{"visit-dates": ", ".join(str(day) for day in bill.visits)}
+            visits=_shared(Decimal(len(bill.visits))),
+            **{"visit-dates": ", ".join(str(day) for day in bill.visits)},
         )
         found.append(
             post(bill.last_day, "Travel", bill.travel, receivable, f"Income:Clients:{acct}:Travel", info)

@@ -204,3 +204,12 @@ def test_contract_ending_mid_month_is_prorated_and_later_time_is_an_error(
     [error] = books.errors_named("TimeEntryError")
     assert "after its contract ends (2026-02-14)" in error.message
     assert error.source["lineno"] == 2
+
+
+def test_shared_metadata_numbers_keep_their_printed_form() -> None:
+    from plugins.retainer import _shared
+
+    # 20 == 20.00 as values, but metadata prints as written: sharing must not swap them.
+    assert str(_shared(D("20.00"))) == "20.00"
+    assert str(_shared(D("20"))) == "20"
+    assert _shared(D("20.00")) is _shared(D("20.00"))
