@@ -30,7 +30,7 @@ from beancount.core.amount import Amount
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import KINDS, UNLIMITED, Contract, Location, Problem, TimeEntry
-from plugins.billing.rules import MonthBill, bill_contract, check_entry
+from plugins.billing.rules import MonthBill, bill_contract, check_entry, month_label
 
 __plugins__ = ("retainer",)
 
@@ -193,7 +193,7 @@ def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
         return f"the client must be a quoted id, got {client!r}: {_USAGE}"
     if kind not in KINDS:
         return f'unknown kind {kind!r}: use "remote" or "onsite"'
-    if not isinstance(hours, Decimal) or isinstance(hours, bool):
+    if not isinstance(hours, Decimal):
         return f"hours must be a plain number like 1.5, got {hours!r}: {_USAGE}"
     if hours <= 0:
         return f"hours must be more than 0, got {hours}"
@@ -295,7 +295,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
     receivable = f"Assets:Receivable:{acct}"
     # Interned: a hundred clients share "2026-03" and "Hourly 2026-03"; with one tag set
     # for all, that keeps ~15 MB of duplicate strings and sets out of a 500k-entry check.
-    month = sys.intern(f"{bill.month[0]}-{bill.month[1]:02d}")
+    month = sys.intern(month_label(bill.month))
     terms = bill.terms[0] if bill.terms else contract.terms[0]
     line = terms.where.lineno if terms.where else 1
 

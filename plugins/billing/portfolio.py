@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .model import KINDS, UNLIMITED, ZERO, Allowance, Contract, Practice, TimeEntry
-from .rules import Month, MonthBill, horizon
+from .rules import Month, MonthBill, horizon, month_label
 
 INCOME_ROOT = "Income:Clients:"
 EXPENSE_ROOT = "Expenses:Clients:"
@@ -27,10 +27,6 @@ LABOR_PART = "Labor"
 
 #: ``convert(number, currency, day) -> (number, currency)``: Fava's conversion, injected.
 Converter = Callable[[Decimal, str, datetime.date], tuple[Decimal, str]]
-
-
-def month_label(month: Month) -> str:
-    return f"{month[0]}-{month[1]:02d}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,11 @@ def days_in(month: Month) -> int:
     return calendar.monthrange(*month)[1]
 
 
+def month_label(month: Month) -> str:
+    """``(2026, 3)`` -> ``"2026-03"``: how a month is written in metadata and messages."""
+    return f"{month[0]}-{month[1]:02d}"
+
+
 def month_of(day: datetime.date) -> Month:
     return day.year, day.month
 
@@ -110,7 +115,11 @@ def segments(contract: Contract, month: Month) -> list[Segment]:
 
 def retainer_fee(contract: Contract, month: Month) -> Decimal:
     """SPEC 2.2.1: each day billed under the terms in force that day, rounded once."""
-    total = sum((s.terms.monthly_retainer * s.days for s in segments(contract, month)), ZERO)
+    return _fee(segments(contract, month), month)
+
+
+def _fee(parts: Sequence[Segment], month: Month) -> Decimal:
+    total = sum((s.terms.monthly_retainer * s.days for s in parts), ZERO)
     return cents(total / days_in(month))
 
 
@@ -120,7 +129,10 @@ def included_allowance(contract: Contract, month: Month, kind: str) -> Allowance
     Days whose terms say ``unlimited`` add nothing to the pool (their units are covered
     outright); a month that is unlimited on every billed day is reported as unlimited.
     """
-    parts = segments(contract, month)
+    return _allowance(segments(contract, month), month, kind)
+
+
+def _allowance(parts: Sequence[Segment], month: Month, kind: str) -> Allowance:
     total = ZERO
     numeric = False
     for part in parts:
@@ -309,7 +321,7 @@ def bill_month(
         first_day=first_day,
         last_day=datetime.date(month[0], month[1], days_in(month)),
         days_billed=sum(s.days for s in parts),
-        retainer=retainer_fee(contract, month),
+        retainer=_fee(parts, month),
         terms=tuple(s.terms for s in parts),
     )
     terms_of = _TermsByDay(contract)
@@ -324,7 +336,7 @@ def bill_month(
     units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
     bill.travel = cents(sum((_terms(terms_of, day).travel.per_visit for day in bill.visits), ZERO))
-    charged, charges = _apply_included(contract, month, units, bill, terms_of, detail)
+    charged, charges = _apply_included(contract, parts, units, bill, terms_of, detail)
     bill.units = tuple(charged)
     bill.hourly = cents(charges)
     return bill
@@ -369,7 +381,7 @@ def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:
 
 def _apply_included(
     contract: Contract,
-    month: Month,
+    parts: Sequence[Segment],
     units: Sequence[Unit],
     bill: MonthBill,
     terms_of: _TermsByDay,
@@ -382,7 +394,7 @@ def _apply_included(
     """
     left: dict[str, Decimal] = {}
     for kind in KINDS:
-        allowance = included_allowance(contract, month, kind)
+        allowance = _allowance(parts, bill.month, kind)
         bill.included[kind] = allowance
         left[kind] = allowance if isinstance(allowance, Decimal) else ZERO
     billable = dict.fromkeys(KINDS, ZERO)
@@ -398,8 +410,7 @@ def _apply_included(
         terms = terms_of[unit.date]
         assert terms is not None, "units are made only on days with terms in force"
         billable[kind] += hours
-        included = terms.included_hours.get(kind, ZERO)
-        if type(included) is str:  # unlimited: covered outright, the pool untouched
+        if terms.included(kind) == UNLIMITED:  # unlimited: covered outright, the pool untouched
             used[kind] += hours
             if detail:
                 charged.append(ChargedUnit(unit, hours, ZERO, ZERO))
@@ -428,7 +439,7 @@ def _apply_included(
             Problem(
                 "BillingError",
                 f"{contract.client}: {uncovered_by_kind[kind].normalize():f} {kind} hours in "
-                f"{month[0]}-{month[1]:02d} are beyond the included hours but {contract.display_path}"
+                f"{month_label(bill.month)} are beyond the included hours but {contract.display_path}"
                 f" has no rate for {kind}: add rates: {{{kind}: N}} (0 to give it away on purpose)",
                 where,
             )
