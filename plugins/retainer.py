@@ -29,7 +29,7 @@ from beancount.core.amount import Amount
 
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
 from plugins.billing.gcpause import gc_paused
-from plugins.billing.model import KINDS, UNLIMITED, Contract, Location, Problem, TimeEntry
+from plugins.billing.model import KINDS, LABOR_ALLOCATED, UNLIMITED, Contract, Location, Problem, TimeEntry
 from plugins.billing.rules import MonthBill, bill_contract, check_entry, month_label
 
 __plugins__ = ("retainer",)
@@ -84,21 +84,31 @@ def plugin_config(options_map: dict[str, Any]) -> str | None:
 
 
 def compute(
-    entries: Sequence[data.Directive], folder: Path, on: datetime.date | None = None, *, keep: bool = True
+    entries: Sequence[data.Directive],
+    folder: Path,
+    on: datetime.date | None = None,
+    *,
+    keep: bool = True,
+    detail: bool = False,
+    post: bool = True,
 ) -> Accruals:
     """Load the contracts in ``folder`` and bill the time in ``entries`` through ``on``.
 
     ``keep=False`` is the plugin's lean pass: it needs only the transactions and errors,
     so each client's time entries and bills are let go as soon as its transactions are
     made (the result's ``time`` and ``bills`` are then empty). On 500k entries that keeps
-    a few hundred MB of units out of the peak memory of every ``bean-check``.
+    a few hundred MB out of the peak memory of every ``bean-check``. ``detail`` keeps the
+    per-unit ``ChargedUnit`` records in the bills; ``post=False`` skips making the
+    transactions (a report that reads the bills and the ledger needs neither).
     """
     with gc_paused():
         books = load_contracts(folder)
         errors: list[Any] = [_error(problem) for problem in books.problems]
         time, time_errors = collect_time(entries, books)
         errors.extend(time_errors)
-        bills, new_entries, bill_errors = accrue(books, time, on or today(), entries, keep=keep)
+        bills, new_entries, bill_errors = accrue(
+            books, time, on or today(), entries, keep=keep, detail=detail, post=post
+        )
         errors.extend(bill_errors)
         return Accruals(books, time, bills, new_entries, errors)
 
@@ -231,6 +241,8 @@ def accrue(
     existing: Sequence[data.Directive] = (),
     *,
     keep: bool = True,
+    detail: bool = False,
+    post: bool = True,
 ) -> tuple[dict[str, list[MonthBill]], list[data.Directive], list[Any]]:
     """The bills, transactions (and missing ``Open``s) of every accrued month of every contract.
 
@@ -244,7 +256,7 @@ def accrue(
         contract = books.contracts[client]
         try:
             client_time = time.get(client, []) if keep else time.pop(client, [])
-            bills = bill_contract(contract, books.practice, client_time, on, detail=keep)
+            bills = bill_contract(contract, books.practice, client_time, on, detail=detail)
         except Exception as exc:  # a bug must not take the other clients' books down
             where = Location(contract.filename, 1)
             errors.append(_error(Problem("BillingError", f"could not bill {client}: {exc!r}", where)))
@@ -252,9 +264,11 @@ def accrue(
         if keep:
             all_bills[client] = bills
         for bill in bills:
-            transactions.extend(month_transactions(contract, bill))
+            if post:
+                transactions.extend(month_transactions(contract, bill))
             errors.extend(_error(problem) for problem in bill.problems)
-    transactions.extend(_opens(transactions, existing))
+    if post:
+        transactions.extend(_opens(transactions, existing))
     transactions.sort(key=data.entry_sortkey)
     return all_bills, transactions, errors
 
@@ -291,8 +305,8 @@ def _hours(value: Decimal) -> Decimal:
 
 def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transaction]:
     """The SPEC section 4 transactions of one month; zero amounts are not posted."""
-    acct = contract.account
-    receivable = f"Assets:Receivable:{acct}"
+    accounts = contract.accounts
+    receivable = accounts.receivable
     # Interned: a hundred clients share "2026-03" and "Hourly 2026-03"; with one tag set
     # for all, that keeps ~15 MB of duplicate strings and sets out of a 500k-entry check.
     month = sys.intern(month_label(bill.month))
@@ -332,11 +346,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
                 "terms-from": ", ".join(str(t.start) for t in bill.terms),
             }
         )
-        found.append(
-            post(
-                bill.first_day, "Retainer", bill.retainer, receivable, f"Income:Clients:{acct}:Retainer", info
-            )
-        )
+        found.append(post(bill.first_day, "Retainer", bill.retainer, receivable, accounts.retainer, info))
     if bill.hourly:
         hours: dict[str, object] = {}
         for kind in KINDS:
@@ -351,7 +361,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
                 "Hourly",
                 bill.hourly,
                 receivable,
-                f"Income:Clients:{acct}:Hourly",
+                accounts.hourly,
                 meta(**hours),
             )
         )
@@ -360,9 +370,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
             visits=_shared(Decimal(len(bill.visits))),
             **{"visit-dates": ", ".join(str(day) for day in bill.visits)},
         )
-        found.append(
-            post(bill.last_day, "Travel", bill.travel, receivable, f"Income:Clients:{acct}:Travel", info)
-        )
+        found.append(post(bill.last_day, "Travel", bill.travel, receivable, accounts.travel, info))
     if bill.labor:
         info = meta(hours=_hours(bill.total_hours))
         if bill.uncosted_hours:
@@ -372,8 +380,8 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
                 bill.last_day,
                 "Labor",
                 bill.labor,
-                f"Expenses:Clients:{acct}:Labor",
-                "Expenses:Labor:Allocated",
+                accounts.labor,
+                LABOR_ALLOCATED,
                 info,
             )
         )

@@ -21,6 +21,35 @@ Allowance = Decimal | Literal["unlimited"]
 
 ZERO = Decimal(0)
 
+# SPEC 4's accounts, in one place: the plugin posts to them and the reports read them.
+RECEIVABLE_ROOT = "Assets:Receivable"
+INCOME_ROOT = "Income:Clients"
+EXPENSE_ROOT = "Expenses:Clients"
+LABOR_ALLOCATED = "Expenses:Labor:Allocated"
+REVENUE_PARTS = ("Retainer", "Hourly", "Travel")
+LABOR_PART = "Labor"
+
+
+class Accounts(NamedTuple):
+    """The accounts of one client (``acct`` is the contract's account component)."""
+
+    receivable: str
+    retainer: str
+    hourly: str
+    travel: str
+    labor: str
+
+    @classmethod
+    def of(cls, acct: str) -> Accounts:
+        income = f"{INCOME_ROOT}:{acct}"
+        return cls(
+            f"{RECEIVABLE_ROOT}:{acct}",
+            f"{income}:Retainer",
+            f"{income}:Hourly",
+            f"{income}:Travel",
+            f"{EXPENSE_ROOT}:{acct}:{LABOR_PART}",
+        )
+
 
 class Location(NamedTuple):
     """Where something was written: a YAML or ledger file and a 1-based line.
@@ -126,6 +155,10 @@ class Contract:
             found = terms
         return found
 
+    @property
+    def accounts(self) -> Accounts:
+        return Accounts.of(self.account)
+
     def names(self) -> tuple[str, ...]:
         """Every name a time tracker may use for this client (id, display name, aliases)."""
         return (self.client, self.name, *self.aliases)
@@ -169,6 +202,11 @@ class Practice:
         return self.default_cost_rate is not None or any(
             member.cost_rate is not None for member in self.staff.values()
         )
+
+    def has_own_rate(self, staff: str | None) -> bool:
+        """Whether ``staff`` is costed at a rate of their own (not the default)."""
+        member = self.staff.get(staff) if staff is not None else None
+        return member is not None and member.cost_rate is not None
 
     def cost_rate(self, staff: str | None) -> Decimal | None:
         """Cost per hour of ``staff``: their own rate, else the default, else None (uncosted)."""
