@@ -39,19 +39,23 @@ def check_command(ledger: Path, quiet: bool) -> None:
         sys.exit(1)
     if quiet:
         return
+    from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT
+    from plugins.retainer import TAG
+
+    income_root, expense_root = INCOME_ROOT.split(":"), EXPENSE_ROOT.split(":")
     revenue: dict[str, Decimal] = {}
     labor: dict[str, Decimal] = {}
     for entry in entries:
-        if not isinstance(entry, data.Transaction) or "retainer" not in entry.tags:
+        if not isinstance(entry, data.Transaction) or TAG not in entry.tags:
             continue
         for posting in entry.postings:
             parts = posting.account.split(":")
             number = posting.units.number if posting.units is not None else None
             if number is None:
                 continue
-            if parts[:2] == ["Income", "Clients"]:
+            if parts[:2] == income_root:
                 revenue[parts[2]] = revenue.get(parts[2], Decimal(0)) - number
-            elif parts[:2] == ["Expenses", "Clients"]:
+            elif parts[:2] == expense_root:
                 labor[parts[2]] = labor.get(parts[2], Decimal(0)) + number
     click.echo(f"{ledger}: no problems.")
     if revenue:
