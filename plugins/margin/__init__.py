@@ -70,7 +70,9 @@ class ClientMargin(FavaExtensionBase):
         folder = contracts_folder(options, plugin_config(options))
         try:
             entries = cast("Sequence[Directive]", self.ledger.all_entries)
-            self.accruals = compute(entries, folder, self.today)
+            # The report reads the bills and the ledger's own postings: no transactions or
+            # Opens to build and throw away (post=False), and no per-unit records (detail).
+            self.accruals = compute(entries, folder, self.today, keep=True, detail=False, post=False)
         except Exception as exc:  # the report must not take Fava down; bean-check says more
             self.error = f"could not bill the contracts in {folder}: {exc!r}"
 
