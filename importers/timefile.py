@@ -11,6 +11,7 @@ loading the books, so importing stays cheap next to ``bean-check``.
 from __future__ import annotations
 
 import bisect
+import glob
 import os
 import re
 import tempfile
@@ -166,13 +167,34 @@ class Plan:
 
 
 def known_ids(ledger: Path) -> set[str]:
-    """Ids in the ledger file and every ``time/*.beancount`` next to it."""
+    """Ids in every file of the books: the ledger, what it includes, and ``time/*``.
+
+    The ``include`` lines are followed as text, the way Beancount does (a glob relative
+    to the including file, recursively), so entries moved to an archive file still count.
+    The month files are read even before the ledger includes them.
+    """
     found: set[str] = set()
-    paths = [ledger, *sorted((ledger.parent / TIME_DIR).glob("*.beancount"))]
-    for path in paths:
-        if path.is_file():
-            found |= ids_in(path.read_text(encoding="utf-8"))
+    seen: set[str] = set()
+    pending = [ledger, *sorted((ledger.parent / TIME_DIR).glob("*.beancount"))]
+    while pending:
+        path = pending.pop(0)
+        key = os.path.realpath(path)
+        if key in seen or not os.path.isfile(key):
+            continue
+        seen.add(key)
+        text = path.read_text(encoding="utf-8")
+        found |= ids_in(text)
+        pending.extend(_included(path, text))
     return found
+
+
+def _included(path: Path, text: str) -> list[Path]:
+    """The files matched by the ``include`` lines of ``text``, read from ``path``."""
+    files: list[Path] = []
+    for found in _INCLUDE.findall(text):
+        pattern = os.path.join(path.parent, _UNESCAPE.sub(r"\1", found))
+        files.extend(Path(name) for name in sorted(glob.glob(pattern, recursive=True)))
+    return files
 
 
 def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None = None) -> Plan:

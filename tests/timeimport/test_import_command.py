@@ -251,3 +251,19 @@ def test_both_date_flags_at_once_is_a_usage_error(books: Books) -> None:
     result = import_(books, "harvest_day_first.csv", flags=("--day-first", "--month-first"))
     assert result.exit_code == 2
     assert "not both" in result.stderr
+
+
+def test_entries_moved_to_an_included_archive_are_not_imported_again(books: Books) -> None:
+    assert import_(books, "toggl_detailed.csv").exit_code == 0
+    archive = books.root / "ledger" / "archive"
+    archive.mkdir()
+    (books.time / "2026-01.beancount").rename(archive / "2026-01.beancount")
+    # main includes an index, which includes every file beside it (itself too: a cycle).
+    (archive / "index.beancount").write_text('include "*.beancount"\n', encoding="utf-8")
+    with books.ledger.open("a", encoding="utf-8") as ledger:
+        ledger.write('include "archive/index.beancount"\n')
+    before = books.snapshot()
+    result = import_(books, "toggl_detailed.csv")
+    assert result.exit_code == 0, result.output
+    assert "Added 0 entries; skipped 5 duplicates" in result.stdout
+    assert books.snapshot() == before
