@@ -75,18 +75,24 @@ def merge(text: str, entries: Sequence[TimeEntry]) -> str:
     Each entry goes right after the last dated entry of the file dated on or before its
     day (so after the entries of its own day), or before the first entry, with any
     comment lines directly above that entry, when all are later. New entries at the
-    same place keep their given order. A blank line separates entries.
+    same place keep their given order. A blank line separates entries. New lines end
+    like the file's own (CRLF or LF), so no existing byte changes.
     """
     if not entries:
         return text
     if not text.strip():
         return HEADER + "".join("\n" + render(entry) for entry in entries)
+    newline = line_ending(text)
+
+    def rendered(entry: TimeEntry) -> str:
+        return render(entry).replace("\n", newline)
+
     lines = text.splitlines(keepends=True)
     if not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
+        lines[-1] += newline
     blocks = _blocks(lines)
     if not blocks:
-        return "".join(lines) + "".join("\n" + render(entry) for entry in entries)
+        return "".join(lines) + "".join(newline + rendered(entry) for entry in entries)
     # For each date, the last block dated on or before it: blocks sorted by date, with a
     # running maximum of their position, so a hand-edited file out of order still works.
     order = sorted(range(len(blocks)), key=lambda i: blocks[i][0])
@@ -99,10 +105,10 @@ def merge(text: str, entries: Sequence[TimeEntry]) -> str:
         count = bisect.bisect_right(sorted_dates, entry.date.isoformat())
         if count == 0:
             where = _above_comments(lines, blocks[0][1])
-            inserts.setdefault(where, []).append(render(entry) + "\n")
+            inserts.setdefault(where, []).append(rendered(entry) + newline)
         else:
             where = blocks[latest[count - 1]][2]
-            inserts.setdefault(where, []).append("\n" + render(entry))
+            inserts.setdefault(where, []).append(newline + rendered(entry))
     out: list[str] = []
     for number, line in enumerate(lines):
         out.extend(inserts.get(number, ()))
@@ -150,10 +156,26 @@ def includes_time_glob(ledger_text: str) -> bool:
 
 
 def with_include(ledger_text: str) -> str:
-    """The ledger text with ``include "time/*.beancount"`` appended at the end."""
+    """The ledger text with ``include "time/*.beancount"`` appended at the end.
+
+    The new lines end the way the ledger's own lines do (CRLF or LF).
+    """
+    newline = line_ending(ledger_text)
     if ledger_text and not ledger_text.endswith("\n"):
-        ledger_text += "\n"
-    return ledger_text + f'\n; Time entries written by `retainer import`.\ninclude "{INCLUDE_GLOB}"\n'
+        ledger_text += newline
+    added = f'\n; Time entries written by `retainer import`.\ninclude "{INCLUDE_GLOB}"\n'
+    return ledger_text + added.replace("\n", newline)
+
+
+def line_ending(text: str) -> str:
+    """CRLF when the first line of ``text`` ends with one, else LF: the file's own ending."""
+    end = text.find("\n")
+    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
+
+
+def read_text(path: Path) -> str:
+    """A file's text exactly as stored: CRLF line endings stay CRLF (no newline translation)."""
+    return path.read_bytes().decode("utf-8")
 
 
 @dataclass
@@ -182,7 +204,7 @@ def known_ids(ledger: Path) -> set[str]:
         if key in seen or not os.path.isfile(key):
             continue
         seen.add(key)
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
         found |= ids_in(text)
         pending.extend(_included(path, text))
     return found
@@ -217,10 +239,10 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
         by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
     for year, month in sorted(by_month):
         path = month_file(ledger, year, month)
-        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        old = read_text(path) if path.exists() else ""
         result.files[path] = merge(old, by_month[year, month])
     if result.files:
-        ledger_text = ledger.read_text(encoding="utf-8")
+        ledger_text = read_text(ledger)
         if not includes_time_glob(ledger_text):
             result.files[ledger] = with_include(ledger_text)
             result.include_added = True

@@ -267,3 +267,22 @@ def test_entries_moved_to_an_included_archive_are_not_imported_again(books: Book
     assert result.exit_code == 0, result.output
     assert "Added 0 entries; skipped 5 duplicates" in result.stdout
     assert books.snapshot() == before
+
+
+def test_crlf_files_keep_every_line_and_get_crlf_lines(books: Books) -> None:
+    books.time.mkdir()
+    month = books.time / "2026-01.beancount"
+    month.write_bytes(
+        b"; kept on Windows\r\n\r\n"
+        b'2026-01-07 custom "time" "acme-dental" "remote" 2\r\n  id: "manual:7"\r\n'
+    )
+    books.ledger.write_bytes(LEDGER.replace("\n", "\r\n").encode())
+    old = {path: path.read_bytes() for path in (month, books.ledger)}
+    result = import_(books, "toggl_detailed.csv")
+    assert result.exit_code == 0, result.output
+    for path, before in old.items():
+        after = path.read_bytes()
+        remaining = iter(after.splitlines(keepends=True))
+        assert all(any(line == kept for line in remaining) for kept in before.splitlines(keepends=True))
+        assert after.count(b"\n") == after.count(b"\r\n") > before.count(b"\n"), path
+    assert books.ledger.read_bytes().endswith(b'include "time/*.beancount"\r\n')
