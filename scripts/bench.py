@@ -23,12 +23,10 @@ import calendar
 import datetime
 import hashlib
 import importlib.metadata
-import importlib.util
 import json
 import os
 import platform
 import random
-import resource
 import shlex
 import shutil
 import statistics
@@ -535,7 +533,6 @@ class Sample:
 class Series:
     """Repeated samples of one measurement, and the exact command behind them."""
 
-    label: str
     command: str
     samples: list[Sample] = field(default_factory=list)
 
@@ -609,7 +606,7 @@ def bean_check(ledger: Path) -> list[str]:
 def measure_checks(paths: BookPaths, runs: int, log: Callable[[str], None]) -> dict[str, Series]:
     """bean-check with the plugin, without its line, and materialized; interleaved runs."""
     variants = {"plugin": paths.plugin, "noplugin": paths.noplugin, "materialized": paths.materialized}
-    series = {name: Series(name, shlex.join(bean_check(ledger))) for name, ledger in variants.items()}
+    series = {name: Series(shlex.join(bean_check(ledger))) for name, ledger in variants.items()}
     for run in range(runs):
         for name, ledger in variants.items():
             sample, _ = run_measured(bean_check(ledger), cwd=ROOT)
@@ -650,41 +647,21 @@ def fava_child(ledger: str, requests: int) -> None:
             response = client.get(url)
             timings[name].append(time.perf_counter() - started)
             assert response.status_code == 200, url
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"load": load_seconds, "timings": timings, "rss": rss, "pages": pages}))
+    print(json.dumps({"load": load_seconds, "timings": timings}))
 
 
 def measure_fava(paths: BookPaths, requests: int) -> dict[str, Any]:
     argv = [_rel(Path(sys.executable)), _rel(Path(__file__)), FAVA_CHILD, _rel(paths.plugin), str(requests)]
-    sample, output = run_measured(argv, cwd=ROOT)
+    _, output = run_measured(argv, cwd=ROOT)
     found: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     found["command"] = shlex.join(argv)
-    found["process"] = sample
     return found
-
-
-def have_margin() -> bool:
-    try:
-        return (
-            importlib.util.find_spec("plugins.margin") is not None
-            and (ROOT / "plugins" / "margin" / "__init__.py").is_file()
-        )
-    except ImportError:
-        return False
-
-
-def have_import() -> bool:
-    retainer = BIN / "retainer"
-    if not retainer.exists():
-        return False
-    result = subprocess.run([str(retainer), "--help"], capture_output=True, text=True, check=False)
-    return any(line.split()[:1] == ["import"] for line in result.stdout.splitlines() if line.strip())
 
 
 def measure_import(paths: BookPaths, runs: int, log: Callable[[str], None]) -> Series:
     """``retainer import`` of the Toggl export into a fresh copy of the books, per run."""
     copy = paths.root.parent / f"{paths.root.name}-import"
-    series = Series("import", "")
+    series = Series("")
     for run in range(runs):
         if copy.exists():
             shutil.rmtree(copy)
@@ -713,7 +690,7 @@ def measure_startup(runs: int) -> tuple[Series, Series]:
     found = []
     for code in ("import beancount.loader", "import beancount.loader, plugins.retainer"):
         argv = [_rel(Path(sys.executable)), "-c", code]
-        series = Series(code, shlex.join(argv))
+        series = Series(shlex.join(argv))
         for _ in range(runs):
             series.samples.append(run_measured(argv, cwd=ROOT)[0])
         found.append(series)
@@ -917,11 +894,11 @@ def report(
         income = statistics.median(largest.fava["timings"]["income_statement"])
         lines.append(f"- Client Margin / income statement: {_ratio(margin / income, 1.0)}")
     else:
-        lines.append("- Client Margin / income statement: not measured (no plugins.margin, or skipped)")
+        lines.append("- Client Margin / income statement: not measured (skipped)")
     if largest.imports:
         lines.append(f"- import / bean-check: {_ratio(largest.imports.median / p.median, 0.5)}")
     else:
-        lines.append("- import / bean-check: not measured (no `retainer import`, or skipped)")
+        lines.append("- import / bean-check: not measured (skipped, or no Toggl export at this size)")
     per_entry = [r.checks["plugin"].median / r.entries for r in results if r.size.name != "tiny"]
     if len(per_entry) > 1:
         spread = max(per_entry) / min(per_entry)
@@ -974,12 +951,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeResult]:
     """Generate, measure and report; returns the results (the smoke test reads them)."""
     args = parse_args(argv)
-    fava = "fava" not in args.skip_set and have_margin()
-    imports = "import" not in args.skip_set and have_import()
-    if "fava" not in args.skip_set and not fava:
-        log("Fava: plugins.margin is not there yet: Client Margin not measured")
-    if "import" not in args.skip_set and not imports:
-        log("import: `retainer import` is not there yet: not measured")
+    fava = "fava" not in args.skip_set
+    imports = "import" not in args.skip_set
     results = []
     for size in args.size_list:
         paths = BookPaths(args.workdir.resolve() / size.name)
@@ -995,7 +968,7 @@ def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeRes
         if fava:
             result.fava = measure_fava(paths, args.requests)
             log(f"  fava: {json.dumps({k: statistics.median(v) for k, v in result.fava['timings'].items()})}")
-        if imports and paths.toggl.is_file() and size.name in ("large", "tiny"):
+        if imports and paths.toggl.is_file():  # written for the large and tiny books only
             result.imports = measure_import(paths, args.runs, log)
         results.append(result)
     startup = measure_startup(max(5, args.runs))

@@ -4,9 +4,12 @@ The demo is Northwind IT Services, a small practice with six clients (``contract
 Everything is derived from a fixed seed and fixed dates, never the clock, so running this
 twice gives the same bytes and the demo stays reviewable in git.
 
-Bank payments of receivables are not guessed: the books are first generated without them,
-loaded through Beancount with the ``plugins.retainer`` plugin, and each month's invoice
-(the ``#retainer`` postings to ``Assets:Receivable:<Acct>``) is then paid in the next month.
+Contracts are read with the plugin's own loader (``plugins.billing.contracts``) and the time
+files are written with the importer's own code (``importers.timefile``), so they are byte for
+byte what ``retainer import`` writes. Bank payments of receivables are not guessed: the books
+are first generated without them, loaded through Beancount with the ``plugins.retainer``
+plugin, and each month's invoice (the ``#retainer`` postings to ``Assets:Receivable:<Acct>``)
+is then paid in the next month.
 
 Usage: ``python scripts/make_demo.py [--root PATH]``
 """
@@ -17,7 +20,6 @@ import argparse
 import calendar
 import datetime
 import math
-import os
 import random
 import shutil
 import sys
@@ -25,18 +27,21 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
+from importers.durations import hours_from_seconds
+from importers.timefile import merge, write_atomic
+from plugins.billing.contracts import ContractSet, load_contracts
+from plugins.billing.model import EXPENSE_ROOT, Contract, TimeEntry
+from plugins.billing.rules import Month, month_label, month_of, months, next_month
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 2026
 
 FIRST_DAY = datetime.date(2025, 11, 1)
-LAST_DAY = datetime.date(2026, 11, 20)  # after the accrual horizon (2026-10): waits unbilled
-LAST_BILLED_MONTH = (2026, 10)  # practice.yaml accrue_through
+LAST_DAY = datetime.date(2026, 11, 20)  # after accrue_through (practice.yaml): waits unbilled
 CURRENCY = "USD"
 PRACTICE_NAME = "Northwind IT Services"
 
@@ -44,48 +49,24 @@ STAFF = ("alice", "bob", "carol")
 FIRST_ID = 4_100_000_000
 CENT = Decimal("0.01")
 
-Month = tuple[int, int]
-
 
 # --------------------------------------------------------------------------------------
-# Contracts: only what the generator needs (dates, names, accounts), read from the YAML.
+# Contracts: read by the plugin's own loader; time is only generated while one is in force.
 
 
-@dataclass(frozen=True)
-class ClientInfo:
-    """Identity and dates of a contract; time is only generated while it is in force."""
+def read_contracts(folder: Path) -> ContractSet:
+    """The contracts and practice settings of ``folder``, exactly as the plugin reads them.
 
-    client: str
-    name: str
-    account: str
-    start: datetime.date
-    ends: datetime.date | None
-
-    def in_force(self, day: datetime.date) -> bool:
-        return day >= self.start and (self.ends is None or day <= self.ends)
-
-
-def camel_case(client: str) -> str:
-    """SPEC 2.1 default account component: ``acme-dental`` -> ``AcmeDental``."""
-    return "".join(part[:1].upper() + part[1:] for part in client.split("-"))
-
-
-def read_clients(folder: Path) -> dict[str, ClientInfo]:
-    """Read every contract in ``folder`` (not practice.yaml); the billing is the plugin's job."""
-    clients: dict[str, ClientInfo] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name == "practice.yaml":
-            continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        client = str(data["client"])
-        clients[client] = ClientInfo(
-            client=client,
-            name=str(data.get("name", client)),
-            account=str(data.get("account", camel_case(client))),
-            start=data["terms"][0]["from"],
-            ends=data.get("ends"),
-        )
-    return clients
+    Any problem the loader reports stops the generator: the demo must check clean.
+    """
+    books = load_contracts(folder)
+    if books.problems:
+        for problem in books.problems:
+            print(problem, file=sys.stderr)
+        raise SystemExit(f"make_demo: {len(books.problems)} problem(s) in the contracts in {folder}")
+    if books.practice.accrue_through is None:
+        raise SystemExit(f"make_demo: set accrue_through in {folder / 'practice.yaml'}: the demo is dated")
+    return books
 
 
 # --------------------------------------------------------------------------------------
@@ -360,7 +341,8 @@ PROFILES: tuple[Profile, ...] = (
 
 @dataclass
 class Entry:
-    """A time entry before it is numbered and written."""
+    """A time entry while it is generated: ``start`` orders a day's entries, then it is
+    numbered and turned into the ``TimeEntry`` the importers write."""
 
     date: datetime.date
     start: int  # minutes after midnight, only for ordering within the day
@@ -373,23 +355,25 @@ class Entry:
     billable: bool = True
     id: str = ""
 
+    def time_entry(self) -> TimeEntry:
+        return TimeEntry(
+            date=self.date,
+            client=self.client,
+            kind=self.kind,
+            hours=hours_from_seconds(self.minutes * 60),
+            staff=self.staff,
+            after_hours=self.after_hours,
+            billable=self.billable,
+            note=self.note,
+            id=self.id,
+        )
+
 
 def days(first: datetime.date, last: datetime.date) -> Iterator[datetime.date]:
     day = first
     while day <= last:
         yield day
         day += datetime.timedelta(days=1)
-
-
-def months(first: datetime.date, last: datetime.date) -> Iterator[Month]:
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        yield year, month
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def next_month(month: Month) -> Month:
-    return (month[0] + 1, 1) if month[1] == 12 else (month[0], month[1] + 1)
 
 
 def poisson(rng: random.Random, mean: float) -> int:
@@ -469,15 +453,19 @@ def visit(rng: random.Random, profile: Profile, day: datetime.date) -> list[Entr
     return entries
 
 
-def weekdays_in(month: Month, info: ClientInfo) -> list[datetime.date]:
+def weekdays_in(month: Month, contract: Contract) -> list[datetime.date]:
     first = datetime.date(month[0], month[1], 1)
     last = datetime.date(month[0], month[1], calendar.monthrange(*month)[1])
-    return [day for day in days(first, min(last, LAST_DAY)) if day.weekday() < 5 and info.in_force(day)]
+    return [
+        day
+        for day in days(first, min(last, LAST_DAY))
+        if day.weekday() < 5 and contract.terms_on(day) is not None
+    ]
 
 
-def monthly_entries(rng: random.Random, profile: Profile, info: ClientInfo, month: Month) -> list[Entry]:
+def monthly_entries(rng: random.Random, profile: Profile, contract: Contract, month: Month) -> list[Entry]:
     """Everything one client asks for in one month, only on days its contract is in force."""
-    working = weekdays_in(month, info)
+    working = weekdays_in(month, contract)
     if not working:
         return []
     entries: list[Entry] = []
@@ -491,7 +479,7 @@ def monthly_entries(rng: random.Random, profile: Profile, info: ClientInfo, mont
     first = datetime.date(month[0], month[1], 1)
     last = datetime.date(month[0], month[1], calendar.monthrange(*month)[1])
     for day in days(first, min(last, LAST_DAY)):
-        if not info.in_force(day):
+        if contract.terms_on(day) is None:
             continue
         if day.weekday() >= 5:
             if rng.random() < profile.weekend_call:
@@ -521,12 +509,12 @@ def nth_weekday(month: Month, weekday: int, n: int) -> datetime.date:
     return day + datetime.timedelta(weeks=n - 1)
 
 
-def recurring_entries(rng: random.Random, clients: dict[str, ClientInfo], month: Month) -> list[Entry]:
+def recurring_entries(rng: random.Random, clients: dict[str, Contract], month: Month) -> list[Entry]:
     """Fixed monthly routines: the clinic's patch window and service report."""
     entries: list[Entry] = []
     cedar = clients["cedar-valley-medical"]
     window = nth_weekday(month, 1, 3)  # third Tuesday, the evening after Patch Tuesday
-    if cedar.in_force(window) and window <= LAST_DAY:
+    if cedar.terms_on(window) is not None and window <= LAST_DAY:
         entries.append(
             Entry(
                 date=window,
@@ -540,7 +528,7 @@ def recurring_entries(rng: random.Random, clients: dict[str, ClientInfo], month:
             )
         )
     report = nth_weekday(month, 3, 1)  # first Thursday
-    if cedar.in_force(report) and report <= LAST_DAY:
+    if cedar.terms_on(report) is not None and report <= LAST_DAY:
         entries.append(
             Entry(
                 date=report,
@@ -602,16 +590,16 @@ def project_entries() -> list[Entry]:
     ]  # fmt: skip
 
 
-def generate_time(rng: random.Random, clients: dict[str, ClientInfo]) -> list[Entry]:
+def generate_time(rng: random.Random, clients: dict[str, Contract]) -> list[Entry]:
     """All time entries of the demo year, sorted as an importer writes them, with ids."""
     entries: list[Entry] = []
-    for month in months(FIRST_DAY, LAST_DAY):
+    for month in months(month_of(FIRST_DAY), month_of(LAST_DAY)):
         for profile in PROFILES:
             entries.extend(monthly_entries(rng, profile, clients[profile.client], month))
         entries.extend(recurring_entries(rng, clients, month))
     entries.extend(project_entries())
     for entry in entries:
-        if not clients[entry.client].in_force(entry.date) or entry.date > LAST_DAY:
+        if clients[entry.client].terms_on(entry.date) is None or entry.date > LAST_DAY:
             raise SystemExit(f"make_demo: {entry.client} has no terms on {entry.date}")
     entries.sort(key=lambda e: (e.date, e.start, e.client, e.staff, e.kind, e.minutes, e.note))
     next_id = FIRST_ID
@@ -621,49 +609,30 @@ def generate_time(rng: random.Random, clients: dict[str, ClientInfo]) -> list[En
     return entries
 
 
-def hours_text(minutes: int) -> str:
-    """Hours as the importers write them: six places at most, no trailing zeros (``1``, ``0.25``,
-    ``0.333333`` for 20 minutes, which billing takes back to the whole minute)."""
-    value = (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
-    return format(value.normalize(), "f")
-
-
-def entry_text(entry: Entry) -> str:
-    if '"' in entry.note or "\\" in entry.note:
-        raise SystemExit(f"make_demo: note needs escaping: {entry.note}")
-    lines = [
-        f'{entry.date} custom "time" "{entry.client}" "{entry.kind}" {hours_text(entry.minutes)}',
-        f'  staff: "{entry.staff}"',
-        f'  note: "{entry.note}"',
-        f'  id: "{entry.id}"',
-    ]
-    if entry.after_hours:
-        lines.append("  after-hours: TRUE")
-    if not entry.billable:
-        lines.append("  billable: FALSE")
-    return "\n".join(lines) + "\n"
-
-
 def time_files(entries: list[Entry]) -> dict[str, str]:
-    """File name (``YYYY-MM.beancount``) -> text, one file per month, entries in date order."""
-    by_month: dict[str, list[str]] = defaultdict(list)
+    """File name (``YYYY-MM.beancount``) -> text, one file per month, entries in date order.
+
+    Each file is what ``retainer import`` writes into a new month file: ``merge`` of the
+    month's entries into an empty file, so its header and syntax come from the importer.
+    """
+    by_month: dict[Month, list[TimeEntry]] = defaultdict(list)
     for entry in entries:
-        by_month[f"{entry.date:%Y-%m}.beancount"].append(entry_text(entry))
-    return {name: "\n".join(chunks) for name, chunks in sorted(by_month.items())}
+        by_month[month_of(entry.date)].append(entry.time_entry())
+    return {f"{month_label(month)}.beancount": merge("", found) for month, found in sorted(by_month.items())}
 
 
 # --------------------------------------------------------------------------------------
 # The books.
 
 HEADER = """\
-; Northwind IT Services: the Retainer demo practice.
+; {name}: the Retainer demo practice.
 ;
 ; A small IT practice (Alice, Bob and Carol) supporting six clients on monthly service
 ; agreements from November 2025. The contracts are in ../contracts/*.yaml; the time
 ; entries in time/*.beancount are as `retainer import` writes them from a time tracker.
 ; The plugin line below turns contracts + time into each month's retainer, hourly
 ; overage, travel and allocated labor (tagged #retainer). Books are accrued through
-; 2026-10 (accrue_through in practice.yaml): November 2026 time waits unbilled.
+; {through} (accrue_through in practice.yaml): {waiting} time waits unbilled.
 ; Bayview Family Dental quietly costs more than it pays: see the Client Margin report.
 ;
 ; Generated by scripts/make_demo.py (deterministic); edit that script, not this file.
@@ -702,7 +671,7 @@ class Dated:
     text: str
 
 
-def opens(clients: dict[str, ClientInfo]) -> list[Dated]:
+def opens(clients: dict[str, Contract]) -> list[Dated]:
     """Open directives for the practice's own accounts and each client's accounts."""
     start = FIRST_DAY
     own = (
@@ -722,13 +691,15 @@ def opens(clients: dict[str, ClientInfo]) -> list[Dated]:
         "Expenses:Bank:Fees",
     )
     items = [Dated(start, 0, f"{start} open {account:<44} {CURRENCY}\n") for account in own]
-    for info in sorted(clients.values(), key=lambda c: (c.start, c.client)):
-        accounts = [f"Assets:Receivable:{info.account}"]
-        kinds = ["Hourly", "Travel"] if info.client == "kestrel-auto" else ["Retainer", "Hourly", "Travel"]
-        accounts += [f"Income:Clients:{info.account}:{kind}" for kind in kinds]
-        accounts += [f"Expenses:Clients:{info.account}:{kind}" for kind in ("Labor", "Hardware", "Licenses")]
+    for contract in sorted(clients.values(), key=lambda c: (c.starts, c.client)):
+        names = contract.accounts
+        # SPEC 4: a contract without a monthly retainer in any of its terms (break/fix)
+        # never posts to a Retainer income account, so none is opened for it.
+        retainer = [names.retainer] if any(terms.monthly_retainer for terms in contract.terms) else []
+        accounts = [names.receivable, *retainer, names.hourly, names.travel, names.labor]
+        accounts += [f"{EXPENSE_ROOT}:{contract.account}:{kind}" for kind in ("Hardware", "Licenses")]
         for account in accounts:
-            items.append(Dated(info.start, 0, f"{info.start} open {account:<44} {CURRENCY}\n"))
+            items.append(Dated(contract.starts, 0, f"{contract.starts} open {account:<44} {CURRENCY}\n"))
     return items
 
 
@@ -747,7 +718,7 @@ def practice_costs(rng: random.Random) -> list[Dated]:
             ),
         )
     ]
-    for month in months(FIRST_DAY, LAST_DAY):
+    for month in months(month_of(FIRST_DAY), month_of(LAST_DAY)):
         first = datetime.date(month[0], month[1], 1)
         monthly: list[tuple[datetime.date, str, str, str, Decimal]] = [
             (first, "Harborview Coworking", "Office rent", "Expenses:Office:Rent", money("650")),
@@ -847,7 +818,7 @@ def practice_costs(rng: random.Random) -> list[Dated]:
     return items
 
 
-def client_costs(clients: dict[str, ClientInfo]) -> list[Dated]:
+def client_costs(clients: dict[str, Contract]) -> list[Dated]:
     """Direct costs bought for a client and not rebilled: they count against its margin."""
     d = datetime.date
     rows: list[tuple[datetime.date, str, str, str, str, str]] = [
@@ -864,14 +835,14 @@ def client_costs(clients: dict[str, ClientInfo]) -> list[Dated]:
         (d(2026, 1, 19), "bayview-dental", "Hardware", "NetSupply Direct",
          "Imaging server RAM and SSDs", "742.60"),
     ]  # fmt: skip
-    for month in months(d(2026, 1, 1), LAST_DAY):
+    for month in months((2026, 1), month_of(LAST_DAY)):
         rows.append(
             (d(*month, 2), "bayview-dental", "Licenses", "ShieldPoint Security",
              "Endpoint protection, 14 seats (included in the fee)", "58.80")
         )  # fmt: skip
     items = []
     for day, client, kind, payee, narration, amount in rows:
-        account = f"Expenses:Clients:{clients[client].account}:{kind}"
+        account = f"{EXPENSE_ROOT}:{clients[client].account}:{kind}"
         text = txn(day, payee, narration, (account, money(amount)), ("Assets:Bank:Checking", Decimal(0)))
         items.append(Dated(day, 1, text))
     return items
@@ -884,7 +855,7 @@ PARTIAL = ("kestrel-auto", (2026, 8), Decimal("0.50"))
 
 def payments(
     rng: random.Random,
-    clients: dict[str, ClientInfo],
+    clients: dict[str, Contract],
     invoices: dict[tuple[str, Month], Decimal],
 ) -> list[Dated]:
     """Each month's invoice paid on the 10th-20th of the next month (the late payer later)."""
@@ -892,7 +863,7 @@ def payments(
     for (client, month), total in sorted(invoices.items()):
         if total <= 0:
             continue
-        info = clients[client]
+        contract = clients[client]
         day_of_month = rng.randint(10, 20)
         if client == LATE_PAYER:
             paid_in = next_month(next_month(month))
@@ -902,32 +873,30 @@ def payments(
         day = datetime.date(*paid_in, day_of_month)
         if day > LAST_DAY:
             continue
-        amount, narration = total, f"Payment, invoice {month[0]}-{month[1]:02d}"
+        amount, narration = total, f"Payment, invoice {month_label(month)}"
         if (client, month) == PARTIAL[:2]:
             amount = (total * PARTIAL[2]).quantize(Decimal("1"))
-            narration = f"Partial payment, invoice {month[0]}-{month[1]:02d}"
+            narration = f"Partial payment, invoice {month_label(month)}"
         text = txn(
             day,
-            info.name,
+            contract.name,
             narration,
             ("Assets:Bank:Checking", amount),
-            (f"Assets:Receivable:{info.account}", Decimal(0)),
+            (contract.accounts.receivable, Decimal(0)),
         )
         items.append(Dated(day, 3, text))
     return items
 
 
-def main_text(sections: list[Dated], plugin: bool = True) -> str:
+def main_text(sections: list[Dated], accrue_through: Month) -> str:
     """The whole ledger: header, options, plugin, then dated entries in date order."""
+    waiting = datetime.date(*next_month(accrue_through), 1)
     head = [
-        HEADER,
+        HEADER.format(name=PRACTICE_NAME, through=month_label(accrue_through), waiting=f"{waiting:%B %Y}"),
         f'option "title" "{PRACTICE_NAME}"',
         f'option "operating_currency" "{CURRENCY}"',
         "",
-    ]
-    if plugin:
-        head.append('plugin "plugins.retainer" "../contracts"    ; path relative to this ledger file')
-    head += [
+        'plugin "plugins.retainer" "../contracts"    ; path relative to this ledger file',
         '2026-01-01 custom "fava-extension" "plugins.margin"',
         '2025-01-01 custom "fava-option" "default-page" "extension/ClientMargin/"',
         "",
@@ -950,16 +919,18 @@ def main_text(sections: list[Dated], plugin: bool = True) -> str:
 
 
 def invoice_totals(
-    root: Path, times: dict[str, str], books: str, clients: dict[str, ClientInfo]
+    root: Path, times: dict[str, str], books: str, clients: dict[str, Contract]
 ) -> dict[tuple[str, Month], Decimal]:
-    """Load the books without payments through the plugin; sum each month's receivable."""
-    sys.path.insert(0, str(root))
+    """Load the books without payments through the plugin; sum each month's receivable.
+
+    The plugin is the installed ``plugins.retainer`` (this repository, as for the imports above).
+    """
     try:
         from beancount import loader
         from beancount.core import data
     except ImportError as exc:  # pragma: no cover - environment problem
         raise SystemExit(f"make_demo: cannot import beancount: {exc}") from None
-    by_account = {f"Assets:Receivable:{info.account}": c for c, info in clients.items()}
+    by_account = {contract.accounts.receivable: client for client, contract in clients.items()}
     with tempfile.TemporaryDirectory(prefix="make_demo-") as tmp:
         base = Path(tmp)
         shutil.copytree(root / "contracts", base / "contracts")
@@ -980,7 +951,7 @@ def invoice_totals(
             client = by_account.get(posting.account)
             if client is not None and posting.units is not None:
                 number: Any = posting.units.number
-                totals[(client, (entry.date.year, entry.date.month))] += number
+                totals[(client, month_of(entry.date))] += number
     if not totals:
         raise SystemExit("make_demo: the plugin posted no #retainer receivables")
     return dict(totals)
@@ -989,24 +960,12 @@ def invoice_totals(
 # --------------------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def build(root: Path) -> dict[Path, str]:
     """Every file of the demo ledger and its text; nothing is written here."""
-    clients = read_clients(root / "contracts")
+    books = read_contracts(root / "contracts")
+    clients = books.contracts
+    through = books.practice.accrue_through
+    assert through is not None  # read_contracts insists on it
     missing = {p.client for p in PROFILES} - clients.keys()
     if missing:
         raise SystemExit(f"make_demo: no contract for {', '.join(sorted(missing))}")
@@ -1014,10 +973,10 @@ def build(root: Path) -> dict[Path, str]:
     entries = generate_time(rng, clients)
     times = time_files(entries)
     sections = opens(clients) + practice_costs(rng) + client_costs(clients)
-    invoices = invoice_totals(root, times, main_text(sections), clients)
+    invoices = invoice_totals(root, times, main_text(sections, through), clients)
     sections += payments(rng, clients, invoices)
     files = {root / "ledger" / "time" / name: text for name, text in times.items()}
-    files[root / "ledger" / "main.beancount"] = main_text(sections)
+    files[root / "ledger" / "main.beancount"] = main_text(sections, through)
     return files
 
 
@@ -1028,7 +987,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root: Path = args.root.resolve()
     files = build(root)
     for path, text in sorted(files.items()):
-        write_atomic(path, text)
+        write_atomic(path, text)  # the importer's: fsynced, and keeps the file's mode
     entries = sum(text.count('custom "time"') for text in files.values())
     print(f"make_demo: wrote {len(files)} files, {entries} time entries under {root / 'ledger'}")
     return 0

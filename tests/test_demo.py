@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -11,9 +12,25 @@ from beancount import loader
 from beancount.core import data
 
 from plugins.billing.contracts import contracts_folder_of, load_contracts
+from scripts import make_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "ledger" / "main.beancount"
+
+
+def test_generator_reproduces_the_shipped_demo_byte_for_byte(tmp_path: Path) -> None:
+    """``scripts/make_demo.py`` is the demo's source: what ships in ledger/ is its output."""
+    shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
+    built = make_demo.build(tmp_path)
+    produced = {path.relative_to(tmp_path).as_posix(): text for path, text in built.items()}
+    shipped = {
+        path.relative_to(ROOT).as_posix(): path
+        for path in (ROOT / "ledger").rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    }
+    assert sorted(produced) == sorted(shipped)
+    for name, path in shipped.items():
+        assert produced[name].encode("utf-8") == path.read_bytes(), f"{name}: run scripts/make_demo.py"
 
 
 def test_bean_check_passes_on_the_demo() -> None:
