@@ -174,6 +174,11 @@ class Hours:
             return ZERO
         return self.uncovered[kind]
 
+    @property
+    def over_included_total(self) -> Decimal:
+        """Hours billed beyond the allowances, all kinds (how the report sorts the column)."""
+        return sum((self.over_included(kind) for kind in KINDS), ZERO)
+
 
 def _add_allowance(left: Allowance, right: Allowance) -> Allowance:
     """Unlimited absorbs any number: a period with an unlimited month is unlimited."""

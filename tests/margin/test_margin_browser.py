@@ -14,10 +14,14 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from margin.margin_books import SLUG, WriteLedger
+
+if TYPE_CHECKING:  # imported in the test, as playwright is
+    from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +41,18 @@ def _chromium_installed() -> None:
     """Fail, never skip: a skipped browser test would hide a missing install step."""
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: run `make chromium` (make test does)")
+
+
+def _order(page: Page, table: str) -> list[str]:
+    """The body rows of ``table.<table>`` as shown: ``client`` (``client/currency`` for
+    eurotech, which has two) or ``month``."""
+    found = []
+    for row in page.locator(f"table.{table} tbody tr").all():
+        client, month = row.get_attribute("data-client"), row.get_attribute("data-month")
+        if client == "eurotech":
+            client = f"{client}/{row.get_attribute('data-currency')}"
+        found.append(client or month or "?")
+    return found
 
 
 def _free_port() -> int:
@@ -102,17 +118,25 @@ def test_report_renders_table_and_charts_without_console_errors(served: str, tmp
             bayview = page.locator("table.cm-portfolio tr[data-client=bayview]")
             assert "renegotiate" in bayview.inner_text()
             assert page.locator("svelte-component[type=charts].error").count() == 0
-            # Fava's sortable table: sort by margin, highest first.
+            # Fava's sortable table, by margin. Served, the rows are by name: acme, bayview,
+            # eurotech EUR, eurotech USD. Margins (see test_margin_page): acme 2580, bayview
+            # −600, eurotech 1500 EUR and −100 USD (the licence); both sorted orders differ
+            # from the served one, so a click that sorts nothing (or by another column) fails.
+            assert _order(page, "cm-portfolio") == ["acme-dental", "bayview", "eurotech/EUR", "eurotech/USD"]
             header = page.locator("table.cm-portfolio th", has_text="Margin").first
-            header.click()
-            header.click()
-            first = page.locator("table.cm-portfolio tbody tr").first.get_attribute("data-client")
-            assert first == "acme-dental"
+            header.click()  # lowest first: −600, −100, 1500, 2580
+            assert _order(page, "cm-portfolio") == ["bayview", "eurotech/USD", "eurotech/EUR", "acme-dental"]
+            header.click()  # highest first: 2580, 1500, −100, −600
+            assert _order(page, "cm-portfolio") == ["acme-dental", "eurotech/EUR", "eurotech/USD", "bayview"]
             page.screenshot(path=str(tmp_path / "client-margin.png"), full_page=True)
 
             page.goto(f"{served}/{SLUG}/extension/ClientMargin/?client=acme-dental")
             page.wait_for_selector("svelte-component[type=charts] svg rect", timeout=20_000)
             assert page.locator("table.cm-months tbody tr").count() == 3
+            # after the "Included used" column: Jan 1170 / 4.5 h = 260, Feb 1000 / 0.5 h = 2000,
+            # Mar 1000 / 1 h = 1000; lowest first is Jan, Mar, Feb
+            page.locator("table.cm-months th", has_text="Eff. rate").click()
+            assert _order(page, "cm-months") == ["2026-01", "2026-03", "2026-02"]
             page.get_by_role("button", name="Hours worked vs included (outline: included)").click()
             page.wait_for_selector("svelte-component[type=charts] svg rect.budget", timeout=10_000)
             page.screenshot(path=str(tmp_path / "client-margin-acme.png"), full_page=True)
