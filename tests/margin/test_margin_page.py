@@ -21,6 +21,7 @@ Totals: USD revenue 3170 + 900 = 4070, margin 2580 − 600 − 100 = 1880; EUR 1
 
 from __future__ import annotations
 
+import html as entities
 import json
 import re
 from typing import Any
@@ -99,10 +100,14 @@ def test_flags_and_renegotiate(client: FlaskClient) -> None:
 
 
 def test_warnings(client: FlaskClient) -> None:
-    page = text(get(client))
+    html = get(client)
+    page = text(html)
     assert "2.00 h after the accrual horizon (2026-03) are not billed yet" in page
     assert "costed at the default rate 40.00/h: bob 1.00 h" in page
-    assert "uncosted" not in page
+    # every hour has a rate (alice 50, bob the default 40): no uncosted warning. The code is
+    # only in the list item's attribute, so look for it in the HTML, not the text.
+    assert 'data-warning="default-rate"' in html
+    assert 'data-warning="uncosted"' not in html
 
 
 def test_uncosted_hours_are_flagged(write_ledger: WriteLedger) -> None:
@@ -112,8 +117,9 @@ def test_uncosted_hours_are_flagged(write_ledger: WriteLedger) -> None:
         '2026-01-12 custom "time" "bayview" "remote" 3\n  staff: "carol"\n'
     )
     client = fava_app(write_ledger(ledger, practice=practice)).test_client()
-    page = text(get(client))
-    assert "3.00 h not costed (carol): add a cost_rate in practice.yaml" in page
+    html = get(client)
+    assert "3.00 h not costed (carol): add a cost_rate in practice.yaml" in text(html)
+    assert 'data-warning="uncosted"' in html
 
 
 def test_time_filter(client: FlaskClient) -> None:
@@ -162,20 +168,51 @@ def test_drill_down(client: FlaskClient) -> None:
     )
     assert "/journal/?account=Income:Clients:AcmeDental" in html
     assert '<svelte-component type="charts">' in html
+    money, hours = _charts(html)
+    assert [c["label"] for c in (money, hours)] == [
+        "Revenue vs cost (outline: cost)",
+        "Hours worked vs included (outline: included)",
+    ]
+    # February: retainer 1000 is all the revenue; cost = alice 0.5 h × 50 = 25 (the outline),
+    # stacked as +1000 retainer and −25 labor; hours 0.5 remote against 2 remote + 1 onsite.
+    february = money["data"][1]
+    assert february["date"] == "2026-02-01"
+    assert february["balance"] == {"USD": 1000} and february["budgets"] == {"USD": 25}
+    assert february["account_balances"] == {"Retainer": {"USD": 1000}, "Labor": {"USD": -25}}
+    assert hours["data"][1]["balance"] == {"remote": 0.5, "onsite": 0}
+    assert hours["data"][1]["budgets"] == {"remote": 2, "onsite": 1}
 
 
 def test_drill_down_honours_the_time_filter_and_unknown_clients(client: FlaskClient) -> None:
     html = get(client, "?client=acme-dental&time=2026-03")
     months = tables(html)["cm-months"]
     assert [m.attrs["data-month"] for m in months.rows] == ["2026-03"]
-    assert "time=2026-03" in html  # links keep the filter
+    # the header links keep the filter; without one they carry no time at all
+    links = _links(html)
+    assert links["income"] == f"/{SLUG}/journal/?account=Income:Clients:AcmeDental&time=2026-03"
+    assert links["← All clients"] == f"/{SLUG}/extension/ClientMargin/?time=2026-03"
+    unfiltered = _links(get(client, "?client=acme-dental"))
+    assert unfiltered["income"] == f"/{SLUG}/journal/?account=Income:Clients:AcmeDental"
+    assert unfiltered["← All clients"] == f"/{SLUG}/extension/ClientMargin/"
     assert "No contract for client" in get(client, "?client=nobody")
 
 
 def test_conversion_and_interval_do_not_break_the_page(client: FlaskClient) -> None:
     for query in ("?conversion=units", "?conversion=at_value", "?conversion=EUR", "?interval=year",
                   "?interval=quarter", "?interval=week", "?interval=day&client=bayview"):
-        assert "cm-page" in get(client, query)
+        html = get(client, query)
+        assert "cm-page" in html
+        assert "data-error" not in html and 'class="cm-error"' not in html, query
+        table = "cm-months" if "client=" in query else "cm-portfolio"
+        assert len(tables(html)[table].rows) >= 3, query  # the clients (or bayview's months)
+    # Jan–Mar are one quarter, starting 2026-01-01; weeks and days fall back to months
+    dates = {
+        query: [group["date"] for group in _charts(get(client, query))[0]["data"]]
+        for query in ("?interval=quarter", "?interval=week", "?interval=day&client=bayview")
+    }
+    assert dates["?interval=quarter"] == ["2026-01-01"]
+    assert dates["?interval=week"] == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    assert dates["?interval=day&client=bayview"] == ["2026-01-01", "2026-02-01", "2026-03-01"]
     # with no EUR price the dollars stay dollars: still two currencies, never summed
     table = tables(get(client, "?conversion=EUR"))["cm-portfolio"]
     assert {r.attrs.get("data-currency") for r in table.rows} == {"EUR", "USD"}
@@ -224,6 +261,12 @@ def test_ledger_without_the_plugin_says_so(tmp_path) -> None:  # type: ignore[no
     path.write_text('option "title" "Test Books"\n2026-01-01 custom "fava-extension" "plugins.margin"\n')
     page = get(fava_app(path).test_client())
     assert 'does not enable plugin "plugins.retainer"' in text(page)
+
+
+def _links(html: str) -> dict[str, str]:
+    """The page's links as ``{text: href}`` (the last one of a text wins), entities decoded."""
+    found = re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', html)
+    return {entities.unescape(label).strip(): entities.unescape(href) for href, label in found}
 
 
 def _charts(html: str) -> list[dict[str, Any]]:
