@@ -174,8 +174,17 @@ def line_ending(text: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """A file's text exactly as stored: CRLF line endings stay CRLF (no newline translation)."""
-    return path.read_bytes().decode("utf-8")
+    """A file's text exactly as stored: CRLF line endings stay CRLF (no newline translation).
+
+    Raises:
+        OSError: the file cannot be read.
+        UnicodeDecodeError: it is not UTF-8; the path is added as the error's note.
+    """
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        exc.add_note(str(path))
+        raise
 
 
 @dataclass
@@ -223,8 +232,9 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
     """What to write so ``entries`` (in order) are in the books once, and nothing else.
 
     Entries whose id is already in the books, or earlier in ``entries``, are skipped as
-    duplicates. The include line is added only together with a month file to include:
-    Beancount rejects a glob that matches nothing.
+    duplicates. The include line is added whenever the ledger lacks it and there is a
+    month file to include (one written now or already there), never before: Beancount
+    rejects a glob that matches nothing.
     """
     seen = known_ids(ledger) if existing is None else set(existing)
     result = Plan()
@@ -241,7 +251,7 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
         path = month_file(ledger, year, month)
         old = read_text(path) if path.exists() else ""
         result.files[path] = merge(old, by_month[year, month])
-    if result.files:
+    if result.files or any((ledger.parent / TIME_DIR).glob("*.beancount")):
         ledger_text = read_text(ledger)
         if not includes_time_glob(ledger_text):
             result.files[ledger] = with_include(ledger_text)

@@ -95,16 +95,30 @@ def import_command(
         count = len(run.problems)
         what = "the contracts have problems" if books.problems else "some rows cannot be placed"
         _fail(f"refused: {what} ({count} problem{'s' if count != 1 else ''}); nothing was written")
-    with gc_paused():
-        result = plan(ledger, run.time_entries())
-    if not dry_run:
-        apply(result)
+    try:
+        with gc_paused():
+            result = plan(ledger, run.time_entries())
+        if not dry_run:
+            apply(result)
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(_unreadable(exc))
     _summary(run, result, ledger, dry_run)
 
 
 def _fail(message: str) -> NoReturn:
     click.echo(f"retainer import: {message}", err=True)
     sys.exit(1)
+
+
+def _unreadable(exc: OSError | UnicodeDecodeError) -> str:
+    """One line naming the file (and line) that cannot be read or written, and why."""
+    if isinstance(exc, UnicodeDecodeError):
+        notes = getattr(exc, "__notes__", None) or ["a file of the books"]
+        line = bytes(exc.object[: exc.start]).count(b"\n") + 1
+        byte = bytes(exc.object[exc.start : exc.start + 1]).hex()
+        return f"{notes[-1]}:{line}: not UTF-8 text (byte 0x{byte}); save the file as UTF-8"
+    where = exc.filename if exc.filename is not None else "a file of the books"
+    return f"{where}: {exc.strerror or exc}"
 
 
 @contextmanager

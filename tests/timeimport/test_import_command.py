@@ -286,3 +286,40 @@ def test_crlf_files_keep_every_line_and_get_crlf_lines(books: Books) -> None:
         assert all(any(line == kept for line in remaining) for kept in before.splitlines(keepends=True))
         assert after.count(b"\n") == after.count(b"\r\n") > before.count(b"\n"), path
     assert books.ledger.read_bytes().endswith(b'include "time/*.beancount"\r\n')
+
+
+def test_the_include_is_added_when_month_files_exist_even_with_nothing_new(books: Books) -> None:
+    assert import_(books, "toggl_detailed.csv").exit_code == 0
+    books.ledger.write_text(LEDGER, encoding="utf-8")  # the include line removed by hand
+    result = import_(books, "toggl_detailed.csv")
+    assert result.exit_code == 0, result.output
+    assert "Added 0 entries; skipped 5 duplicates" in result.stdout
+    assert 'added include "time/*.beancount"' in result.stdout
+    assert books.ledger.read_text(encoding="utf-8") == LEDGER + (
+        '\n; Time entries written by `retainer import`.\ninclude "time/*.beancount"\n'
+    )
+
+
+def test_a_month_file_that_is_not_utf8_is_a_one_line_refusal(books: Books) -> None:
+    books.time.mkdir()
+    (books.time / "2026-01.beancount").write_bytes(b'; ok\n; caf\xe9\n')
+    before = books.snapshot()
+    result = import_(books, "toggl_detailed.csv")
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, UnicodeDecodeError)
+    path = books.time / "2026-01.beancount"
+    assert result.stderr.splitlines() == [
+        f"retainer import: {path}:2: not UTF-8 text (byte 0xe9); save the file as UTF-8"
+    ]
+    assert books.snapshot() == before
+
+
+def test_an_unreadable_month_file_is_a_one_line_refusal(books: Books) -> None:
+    (books.time / "2026-01.beancount").mkdir(parents=True)  # a folder where a file goes
+    result = import_(books, "toggl_detailed.csv")
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, OSError)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"retainer import: {books.time / '2026-01.beancount'}: ")
+    assert "Is a directory" in lines[0]
