@@ -160,6 +160,11 @@ def collect_time(
     }
     errors: list[Any] = []
     custom = data.Custom
+    # A repeated id is the same tracker row imported twice: it would be billed twice. An
+    # entry is dated by its row, so repeats share a date; the books are in date order, so
+    # remembering one day's ids at a time finds them without a set of every id.
+    day: datetime.date | None = None
+    ids_of_day: dict[str, data.Meta] = {}
     for entry in entries:
         if type(entry) is not custom or entry.type != "time":
             continue
@@ -167,6 +172,20 @@ def collect_time(
         if isinstance(parsed, str):
             errors.append(TimeEntryError(entry.meta, parsed, entry))
             continue
+        if parsed.id is not None:
+            if parsed.date != day:
+                day, ids_of_day = parsed.date, {}
+            seen = ids_of_day.setdefault(parsed.id, entry.meta)
+            if seen is not entry.meta:
+                errors.append(
+                    TimeEntryError(
+                        entry.meta,
+                        f"id {parsed.id!r} is also at {seen.get('filename')}:{seen.get('lineno')}:"
+                        " the same time would be billed twice; delete one of them",
+                        entry,
+                    )
+                )
+                continue
         contract = books.contracts.get(parsed.client)
         if contract is None:
             if parsed.client not in books.failed_clients:

@@ -161,3 +161,15 @@ def test_bean_check_on_a_broken_contract_shows_file_and_line(write_books: WriteB
     assert "contracts/bad-co.yaml:4:" in output
     assert "did you mean 'monthly_fee'?" in output
     assert "Traceback" not in output
+
+
+def test_a_time_entry_imported_twice_is_reported_and_billed_once(write_books: WriteBooks) -> None:
+    contract = GOOD.replace("included_hours: {remote: unlimited}", "rates: {remote: 100}")
+    entry = '2026-01-06 custom "time" "good-co" "remote" 2\n  id: "toggl:7"\n'
+    books = write_books(entry + entry, {"good-co": contract})
+    [error] = books.errors
+    assert type(error).__name__ == "TimeEntryError"
+    assert error.source["lineno"] == 4  # plugin line, first entry (2 lines), then the repeat
+    assert "id 'toggl:7' is also at" in error.message and "main.beancount:2" in error.message
+    # Billed once: 2 h * 100 = 200.00, not 400.00
+    assert books.posted("Income:Clients:GoodCo:Hourly", "2026-01") == D("-200.00")
