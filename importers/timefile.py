@@ -260,7 +260,12 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one."""
+    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one.
+
+    A symlink stays a link: the file it points to is the one replaced (the temporary file
+    is written beside that real file, so the final rename stays on its file system).
+    """
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -12,6 +12,7 @@ from beancount import loader
 
 from importers.timefile import (
     HEADER,
+    apply,
     ids_in,
     includes_time_glob,
     merge,
@@ -138,3 +139,21 @@ def test_atomic_write_keeps_the_file_mode_and_leaves_no_temp_file(tmp_path: Path
     assert path.read_text() == "two\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in path.parent.iterdir()] == ["2026-01.beancount"]
+
+
+def test_a_symlinked_month_file_stays_a_link_and_its_target_gets_the_entries(
+    tmp_path: Path,
+) -> None:
+    ledger = tmp_path / "books" / "main.beancount"
+    (tmp_path / "books" / "time").mkdir(parents=True)
+    ledger.write_text('include "time/*.beancount"\n')
+    target = tmp_path / "elsewhere" / "2026-01.beancount"
+    target.parent.mkdir()
+    target.write_text(render(entry(6)))
+    link = tmp_path / "books" / "time" / "2026-01.beancount"
+    link.symlink_to(target)
+    apply(plan(ledger, [entry(7)]))
+    assert link.is_symlink() and link.resolve() == target
+    assert target.read_text() == render(entry(6)) + "\n" + render(entry(7))
+    assert [p.name for p in target.parent.iterdir()] == ["2026-01.beancount"]
+    assert [p.name for p in link.parent.iterdir()] == ["2026-01.beancount"]
