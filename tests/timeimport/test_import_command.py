@@ -323,3 +323,12 @@ def test_an_unreadable_month_file_is_a_one_line_refusal(books: Books) -> None:
     assert len(lines) == 1
     assert lines[0].startswith(f"retainer import: {books.time / '2026-01.beancount'}: ")
     assert "Is a directory" in lines[0]
+
+
+def test_same_day_entries_are_written_by_start_time_then_those_without_one(books: Books) -> None:
+    # The export lists the day's rows as: no start, 15:00, 09:00.
+    result = import_(books, "toggl_same_day.csv")
+    assert result.exit_code == 0, result.output
+    text = (books.time / "2026-01.beancount").read_text(encoding="utf-8")
+    notes = [line for line in text.splitlines() if line.startswith("  note:")]
+    assert notes == ['  note: "Morning update"', '  note: "Afternoon call"', '  note: "No start time"']
