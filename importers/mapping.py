@@ -65,14 +65,18 @@ def kind_of(row: ExportRow) -> Kind:
 
 
 def is_after_hours(row: ExportRow, hours: BusinessHours | None) -> bool:
-    """Tagged after-hours (or such a task/activity), or started outside business hours."""
+    """Tagged after-hours (or such a task/activity), or worked outside business hours.
+
+    A day that is not a business weekday is after hours even for a row without a start
+    time (Harvest exports have none); on a weekday, the start time decides.
+    """
     if _reads_like(_AFTER_HOURS, (*row.tags, row.task, row.activity)):
         return True
-    if hours is None or row.start is None:
+    if hours is None:
         return False
     if row.date.weekday() not in hours.weekdays:
         return True
-    return not hours.start <= row.start < hours.end
+    return row.start is not None and not hours.start <= row.start < hours.end
 
 
 def clean_note(text: str) -> str | None:

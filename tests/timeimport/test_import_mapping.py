@@ -145,3 +145,11 @@ def test_a_name_in_two_contracts_is_a_problem_not_a_guess() -> None:
     assert len(problems) == 1
     assert "matches 2 contracts" in problems[0].message
     assert "contracts/acme-labs.yaml" in problems[0].message
+
+
+def test_a_row_without_a_start_on_a_day_off_is_after_hours() -> None:
+    hours = BusinessHours()  # Mon-Fri 08:00-18:00; Harvest rows have no start time
+    assert is_after_hours(row(date=datetime.date(2026, 1, 10), start=None), hours)  # Saturday
+    assert is_after_hours(row(date=datetime.date(2026, 1, 11), start=None), hours)  # Sunday
+    assert not is_after_hours(row(date=datetime.date(2026, 1, 9), start=None), hours)  # Friday
+    assert not is_after_hours(row(date=datetime.date(2026, 1, 10), start=None), None)
