@@ -327,10 +327,11 @@ class MonthFigures:
     bill: MonthBill | None
     flags: list[Flag] = field(default_factory=list)
     foreign: dict[str, Money] = field(default_factory=dict)  # postings in other currencies
+    judged: bool = True  # False: the money is cut by an account or tag filter, the hours not
 
     @property
     def effective_rate(self) -> Decimal | None:
-        return effective_rate(self.money, self.hours)
+        return effective_rate(self.money, self.hours) if self.judged else None
 
     @property
     def lines(self) -> list[BillLine]:
@@ -349,6 +350,8 @@ class ClientRow:
     flags: list[Flag] = field(default_factory=list)
     warnings: list[DataWarning] = field(default_factory=list)
     unbilled_hours: Decimal = ZERO
+    judged: bool = True  # see ``MonthFigures.judged``
+
 
     @property
     def client(self) -> str:
@@ -360,7 +363,9 @@ class ClientRow:
 
     @property
     def effective_rate(self) -> Decimal | None:
-        return effective_rate(self.money, self.hours) if self.hours is not None else None
+        if self.hours is None or not self.judged:
+            return None
+        return effective_rate(self.money, self.hours)
 
     @property
     def renegotiate(self) -> bool:
@@ -382,6 +387,9 @@ class Portfolio:
     hours: Hours
     warnings: list[DataWarning]
     targets: Targets
+    #: False under an account or tag filter: it cuts the money but not the hours, so rates
+    #: (revenue ÷ hours) and the flags judged on them or on margins would be false.
+    judged: bool = True
 
     def row(self, client: str) -> ClientRow | None:
         """The primary row of ``client``."""
@@ -413,7 +421,7 @@ class Portfolio:
         found: dict[str, Decimal | None] = {}
         for currency, money in self.totals.items():
             hours = self.hours_in(currency).total
-            found[currency] = money.revenue / hours if hours else None
+            found[currency] = money.revenue / hours if hours and self.judged else None
         return found
 
 
@@ -522,13 +530,17 @@ def build_portfolio(
     period: Period,
     today: datetime.date,
     convert: Converter | None = None,
+    *,
+    judge: bool = True,
 ) -> Portfolio:
     """Every client's margin over ``period``.
 
     ``postings`` are the filtered ledger's (so Fava's account and tag filters apply to
     money); ``bills`` and ``time`` cover the whole books and are cut to ``period`` here.
     ``convert`` maps each posting to a reporting currency (Fava's conversion selector);
-    without one, amounts stay in the currency they were booked in.
+    without one, amounts stay in the currency they were booked in. ``judge=False`` (under
+    an account or tag filter, which cuts the money but not the hours) leaves out effective
+    rates and the rate, margin and renegotiate flags; hours and overage are still shown.
     """
     convert = convert or _identity
     targets = Targets.of(practice)
@@ -574,18 +586,20 @@ def build_portfolio(
             }
             flags = []
             if bill is not None:  # a month not billed yet (past the horizon) is not judged
-                flags = flags_for(month_money, hours, primary, targets)
+                if judge:
+                    flags = flags_for(month_money, hours, primary, targets)
                 overage = month_overage_flag(hours)
                 if overage is not None:
                     flags.append(overage)
-            figures.append(MonthFigures(month, month_money, hours, bill, flags, foreign))
+            figures.append(MonthFigures(month, month_money, hours, bill, flags, foreign, judge))
         total_money, total_hours = Money(), Hours()
         for month_figures in figures:
             total_money.add(month_figures.money)
             total_hours.add(month_figures.hours)
-        row = ClientRow(contract, primary, total_money, total_hours, figures)
-        row.flags = flags_for(total_money, total_hours, primary, targets)
-        for flag in (period_overage_flag(figures), _renegotiate(figures)):
+        row = ClientRow(contract, primary, total_money, total_hours, figures, judged=judge)
+        if judge:
+            row.flags = flags_for(total_money, total_hours, primary, targets)
+        for flag in (period_overage_flag(figures), _renegotiate(figures) if judge else None):
             if flag is not None:
                 row.flags.append(flag)
         row.warnings = _staff_warnings(row, practice)
@@ -607,7 +621,7 @@ def build_portfolio(
             other = Money()
             for month_money in amounts.values():
                 other.add(month_money)
-            rows.append(ClientRow(contract, currency, other, None))
+            rows.append(ClientRow(contract, currency, other, None, judged=judge))
             row.warnings.append(
                 DataWarning(
                     "currency",
@@ -632,7 +646,7 @@ def build_portfolio(
         if row.hours is not None:
             all_hours.add(row.hours)
     return Portfolio(
-        period, sorted(all_months), rows, dict(sorted(totals.items())), all_hours, warnings, targets
+        period, sorted(all_months), rows, dict(sorted(totals.items())), all_hours, warnings, targets, judge
     )
 
 

@@ -24,7 +24,13 @@ from flask import request
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.portfolio import ClientRow, Portfolio, build_portfolio
 from plugins.margin.charts import client_charts, portfolio_charts
-from plugins.margin.ledger_view import client_postings, converter, interval_name, period_of
+from plugins.margin.ledger_view import (
+    client_postings,
+    converter,
+    interval_name,
+    money_filtered,
+    period_of,
+)
 from plugins.retainer import Accruals, compute, contracts_folder, plugin_config, today
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -98,6 +104,7 @@ class ClientMargin(FavaExtensionBase):
                     period,
                     self.today,
                     converter(g.conversion, self.ledger.prices),
+                    judge=not money_filtered(args),
                 )
             if len(cache) >= _CACHE_SIZE:
                 cache.clear()

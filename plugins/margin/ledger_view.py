@@ -8,7 +8,7 @@ interval selector as a chart bucket.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,15 @@ def period_of(filtered: Any) -> Period:
     if date_range is None:
         return Period()
     return Period.from_dates(date_range.begin, date_range.end)
+
+
+def money_filtered(args: Mapping[str, str]) -> bool:
+    """Whether Fava's account (``account``) or tag/advanced (``filter``) filter is set.
+
+    Those cut the ledger's postings, so the money, but not the hours, which come from the
+    bills: revenue per hour and the flags judged on money would then be false.
+    """
+    return any(args.get(name, "").strip() for name in ("account", "filter"))
 
 
 def client_postings(entries: Iterable[data.Directive], period: Period) -> list[Posting]:

@@ -141,6 +141,36 @@ def test_time_filter(client: FlaskClient) -> None:
     assert "2026-02" in page
 
 
+def test_account_and_tag_filters_turn_the_money_flags_off(client: FlaskClient) -> None:
+    """An account or tag filter cuts the money but not the hours: no rate/margin judgement.
+
+    ``account=Income:Clients:AcmeDental`` leaves Bayview 0 revenue against its 30 hours:
+    judged, that is "rate 0 < 100/h" and, 3 months running, "renegotiate". Acme keeps its
+    3170 revenue but loses its 290 + 300 costs (margin 3170), and its onsite overage in
+    January, which comes from the hours alone, is still flagged.
+    """
+    html = get(client, "?account=Income:Clients:AcmeDental")
+    table = tables(html)["cm-portfolio"]
+    bayview = table.row(client="bayview")
+    assert bayview["Revenue"] == "0.00" and bayview["Remote h"] == "30.00"
+    assert bayview["Flags"] == "" and bayview["Eff. rate"] == "—"
+    assert "renegotiate" not in bayview["Client"]
+    acme = {k: v.replace(",", "") for k, v in table.row(client="acme-dental").items()}
+    assert acme["Revenue"] == "3170.00" and acme["Margin"] == "3170.00" and acme["Eff. rate"] == "—"
+    assert acme["Flags"] == "over included: onsite 1/3 mo"
+    assert 'data-note="money-filtered"' in html
+    assert "flags are off under an account/tag filter" in text(html)
+    # a tag no entry has cuts every amount to 0: still no rate flag for anyone
+    tagged = get(client, "?filter=%23nosuchtag")
+    assert 'data-flag="rate"' not in tagged and 'data-note="money-filtered"' in tagged
+    assert tables(tagged)["cm-portfolio"].row(client="bayview")["Flags"] == ""
+    # the drill-down says so too, and judges no month
+    months = get(client, "?client=bayview&account=Income:Clients:AcmeDental")
+    assert 'data-note="money-filtered"' in months and "data-flag=" not in months
+    # unfiltered, the note is absent and Bayview is flagged (see test_flags_and_renegotiate)
+    assert 'data-note="money-filtered"' not in get(client)
+
+
 def test_drill_down(client: FlaskClient) -> None:
     html = get(client, "?client=acme-dental")
     found = tables(html)
