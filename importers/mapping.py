@@ -26,6 +26,7 @@ from plugins.billing.model import (
     Problem,
     TimeEntry,
 )
+from plugins.billing.rules import check_entry
 
 from .durations import format_hours
 from .rows import ExportRow
@@ -198,7 +199,11 @@ class Mapper:
         self.clients = ClientIndex(contracts)
         self.staff = StaffIndex(practice)
         self.business_hours = practice.business_hours
-        self.in_terms: dict[tuple[str, datetime.date], bool] = {}
+        #: Each contract's first and last day with terms in force (SPEC 3).
+        self.span = {
+            contract.client: (contract.starts, contract.ends or datetime.date.max)
+            for contract in contracts.values()
+        }
 
     def map_rows(self, rows: list[ExportRow]) -> tuple[list[Imported], list[Problem]]:
         """Every row as an entry, or the problems of the rows that cannot be placed."""
@@ -208,6 +213,7 @@ class Mapper:
             contract = self._contract(row, problems)
             if contract is None:
                 continue
+            first, last = self.span[contract.client]
             entry = TimeEntry(
                 date=row.date,
                 client=contract.client,
@@ -221,21 +227,18 @@ class Mapper:
                 filename=row.filename,
                 lineno=row.line,
             )
+            if not first <= row.date <= last:
+                problems.append(_outside_terms(contract, entry, Location(row.filename, row.line)))
+                continue
             placed.append(Imported(entry, row.start))
         return placed, problems
 
     def _contract(self, row: ExportRow, problems: list[Problem]) -> Contract | None:
-        """The row's contract if its date is under the contract's terms, else a problem."""
+        """The one contract the row's client (else project) names, else a problem."""
         name = row.client or row.project
         found = self.clients.find(name) if name else []
         if len(found) == 1:
-            contract = found[0]
-            key = (contract.client, row.date)
-            in_terms = self.in_terms.get(key)
-            if in_terms is None:
-                in_terms = self.in_terms[key] = contract.terms_on(row.date) is not None
-            if in_terms:
-                return contract
+            return found[0]
         where = Location(row.filename, row.line)
         if not name:
             problems.append(
@@ -253,29 +256,23 @@ class Mapper:
                 )
             )
             return None
-        if not found:
-            what = "client" if row.client else "project"
-            nearest = self.clients.nearest(name)
-            target = _path(nearest) if nearest is not None else "contracts/<client>.yaml"
-            problems.append(
-                Problem(
-                    PROBLEM,
-                    f'unknown {what} "{name}" (hint: add "{name}" to aliases in {target})',
-                    where,
-                )
-            )
-            return None
-        contract = found[0]
-        span = f"from {contract.starts}" + (f" to {contract.ends}" if contract.ends else "")
+        what = "client" if row.client else "project"
+        nearest = self.clients.nearest(name)
+        target = _path(nearest) if nearest is not None else "contracts/<client>.yaml"
         problems.append(
             Problem(
                 PROBLEM,
-                f"{row.date} is outside the terms of {contract.client} ({span}) (hint: fix the"
-                f" date in the tracker, or add a term in {_path(contract)})",
+                f'unknown {what} "{name}" (hint: add "{name}" to aliases in {target})',
                 where,
             )
         )
         return None
+
+
+def _outside_terms(contract: Contract, entry: TimeEntry, where: Location) -> Problem:
+    """The billing core's message for a date outside the terms, and where an import fixes it."""
+    message = check_entry(contract, entry) or f"{entry.date} is outside the terms of {contract.client}"
+    return Problem(PROBLEM, f"{message} (hint: fix the date in the tracker and export again)", where)
 
 
 def _path(contract: Contract) -> str:

@@ -122,12 +122,13 @@ def test_rows_that_cannot_be_placed_say_what_to_add_where() -> None:
         'export.csv:2: unknown client "Acme Dentl" (hint: add "Acme Dentl" to aliases in'
         " contracts/acme-dental.yaml)",
         "export.csv:2: no client or project: set the client on the entry in the tracker",
-        "export.csv:2: 2025-12-31 is outside the terms of acme-dental (from 2026-01-01 to"
-        " 2026-06-30) (hint: fix the date in the tracker, or add a term in"
-        " contracts/acme-dental.yaml)",
-        "export.csv:2: 2026-07-01 is outside the terms of acme-dental (from 2026-01-01 to"
-        " 2026-06-30) (hint: fix the date in the tracker, or add a term in"
-        " contracts/acme-dental.yaml)",
+        # The billing core's own words (rules.check_entry), plus where to fix an import.
+        "export.csv:2: time for 'acme-dental' on 2025-12-31 is before its contract starts"
+        " (2026-01-01): fix the date, or add an earlier term in contracts/acme-dental.yaml"
+        " (hint: fix the date in the tracker and export again)",
+        "export.csv:2: time for 'acme-dental' on 2026-07-01 is after its contract ends"
+        " (2026-06-30): fix the date, or move 'ends' in contracts/acme-dental.yaml"
+        " (hint: fix the date in the tracker and export again)",
     ]
 
 

@@ -191,7 +191,7 @@ def test_every_problem_of_a_bad_file_is_listed_by_line(books: Books) -> None:
         (3, 'unknown client "Acme Dentl"'),
         (4, "bad date"),
         (5, "bad duration"),
-        (6, "2026-07-15 is outside the terms of beta-law"),
+        (6, "time for 'beta-law' on 2026-07-15 is after its contract ends"),
         (7, "zero duration"),
     ]
     assert 'add "Acme Dentl" to aliases in contracts/acme-dental.yaml' in result.problems[0].message
