@@ -126,6 +126,8 @@ def settle_order(
 def parse_date(text: str, order: DateOrder | None) -> datetime.date:
     """A date as ISO ``YYYY-MM-DD`` (also with ``/`` or ``.``), or ``D/M/YYYY`` in ``order``.
 
+    Without an order, the date must settle it itself, by the rules of :func:`evidence`.
+
     Cached because an export repeats the same few dozen dates over thousands of rows.
 
     Raises:
@@ -141,11 +143,8 @@ def parse_date(text: str, order: DateOrder | None) -> datetime.date:
         raise ValueError(f"'{text}' is not a date (expected e.g. 2026-01-06 or 01/06/2026)")
     first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
     if order is None:
-        if first > 12 >= second:
-            order = DAY_FIRST
-        elif second > 12 >= first:
-            order = MONTH_FIRST
-        else:
+        order = evidence(text)
+        if order is None:
             raise ValueError(f"'{text}' could be day or month first: use --day-first or --month-first")
     if order == DAY_FIRST:
         return _date(year, second, first, text)

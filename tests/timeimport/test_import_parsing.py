@@ -64,6 +64,7 @@ def test_hours_never_print_with_an_exponent() -> None:
         ("03/02/2026", DAY_FIRST, datetime.date(2026, 2, 3)),
         ("03/02/2026", MONTH_FIRST, datetime.date(2026, 3, 2)),
         ("19.01.2026", DAY_FIRST, datetime.date(2026, 1, 19)),
+        ("03.02.2026", None, datetime.date(2026, 2, 3)),  # dotted: day first, as evidence() says
         ("1/6/2026", MONTH_FIRST, datetime.date(2026, 1, 6)),
     ],
 )
