@@ -29,11 +29,11 @@ reported against practice.yaml, like every other setting there, before anything 
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from plugins.billing.contracts import CLIENT_ID
 from plugins.billing.model import Location, Practice, Problem
 
 from .csvfile import Columns
@@ -57,7 +57,6 @@ COLUMN_KEYS = (
 )
 CONFIG_KEYS = ("name", "columns", "date_format")
 SECTION_KEYS = ("generic",)
-_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +138,7 @@ def _one(item: object, label: str, problem: Callable[[str], None]) -> Generic | 
             problem(f"{label}: unknown key '{key}'; allowed: {', '.join(CONFIG_KEYS)}")
             ok = False
     name = item.get("name", "generic")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not CLIENT_ID.match(name):
         problem(f"{label}: name must be lowercase letters, digits and dashes, got {name!r}")
         ok = False
     date_format = item.get("date_format")
