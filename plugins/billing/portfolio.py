@@ -17,13 +17,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import KINDS, UNLIMITED, ZERO, Allowance, Contract, Practice, TimeEntry
-from .rules import Month, MonthBill, horizon, month_label
+from .model import (
+    EXPENSE_ROOT,
+    INCOME_ROOT,
+    KINDS,
+    LABOR_PART,
+    REVENUE_PARTS,
+    UNLIMITED,
+    ZERO,
+    Allowance,
+    Contract,
+    Practice,
+    TimeEntry,
+)
+from .rules import Month, MonthBill, horizon, month_label, month_of
 
-INCOME_ROOT = "Income:Clients:"
-EXPENSE_ROOT = "Expenses:Clients:"
-REVENUE_PARTS = ("Retainer", "Hourly", "Travel")
-LABOR_PART = "Labor"
+#: The account prefixes whose postings are a client's money (SPEC 4), colon included.
+CLIENT_PREFIXES = (f"{INCOME_ROOT}:", f"{EXPENSE_ROOT}:")
 
 #: ``convert(number, currency, day) -> (number, currency)``: Fava's conversion, injected.
 Converter = Callable[[Decimal, str, datetime.date], tuple[Decimal, str]]
@@ -51,9 +61,8 @@ class Period:
         """The months overlapping ``[begin, end)``, as Fava's time filter gives them."""
         last = None
         if end is not None:
-            inclusive = end - datetime.timedelta(days=1)
-            last = (inclusive.year, inclusive.month)
-        return Period((begin.year, begin.month) if begin else None, last)
+            last = month_of(end - datetime.timedelta(days=1))
+        return Period(month_of(begin) if begin else None, last)
 
     def __contains__(self, month: object) -> bool:
         return (self.first is None or month >= self.first) and (  # type: ignore[operator]
@@ -140,6 +149,10 @@ class Hours:
     @property
     def total(self) -> Decimal:
         return sum(self.worked.values(), ZERO)
+
+    @property
+    def nonbillable_total(self) -> Decimal:
+        return sum(self.nonbillable.values(), ZERO)
 
     def add_bill(self, bill: MonthBill) -> None:
         for kind in KINDS:
@@ -330,6 +343,11 @@ class MonthFigures:
     judged: bool = True  # False: the money is cut by an account or tag filter, the hours not
 
     @property
+    def label(self) -> str:
+        """``2026-03``: how the page names the month (and Fava's time filter takes it)."""
+        return month_label(self.month)
+
+    @property
     def effective_rate(self) -> Decimal | None:
         return effective_rate(self.money, self.hours) if self.judged else None
 
@@ -431,10 +449,11 @@ def client_of_account(account: str, accounts: Mapping[str, str]) -> tuple[str, s
     ``accounts`` maps account components to client ids; ``part`` is the next component
     (``""`` for the client account itself), ``side`` is ``income`` or ``expense``.
     """
-    if account.startswith(INCOME_ROOT):
-        side, rest = "income", account[len(INCOME_ROOT) :]
-    elif account.startswith(EXPENSE_ROOT):
-        side, rest = "expense", account[len(EXPENSE_ROOT) :]
+    income, expense = CLIENT_PREFIXES
+    if account.startswith(income):
+        side, rest = "income", account[len(income) :]
+    elif account.startswith(expense):
+        side, rest = "expense", account[len(expense) :]
     else:
         return None
     acct, _, tail = rest.partition(":")
@@ -455,7 +474,7 @@ def unbilled_hours(
     last = horizon(contract, practice, today)
     total = ZERO
     for entry in reversed(entries):  # ledger (date) order: the unbilled ones are at the end
-        month = (entry.date.year, entry.date.month)
+        month = month_of(entry.date)
         if month <= last:
             break
         if month in period:
@@ -479,9 +498,7 @@ def _staff_warnings(row: ClientRow, practice: Practice) -> list[DataWarning]:
         )
     if practice.default_cost_rate is not None:
         at_default = {
-            s or "no staff": h
-            for s, h in hours.staff.items()
-            if not (s and s in practice.staff and practice.staff[s].cost_rate is not None)
+            s or "no staff": h for s, h in hours.staff.items() if not practice.has_own_rate(s or None)
         }
         if at_default:
             listed = ", ".join(f"{s} {h:.2f} h" for s, h in sorted(at_default.items()))
@@ -551,7 +568,7 @@ def build_portfolio(
         found = client_of_account(posting.account, accounts)
         if found is None:
             continue
-        month = (posting.date.year, posting.date.month)
+        month = month_of(posting.date)
         if month not in period:
             continue
         client, side, part = found

@@ -22,6 +22,7 @@ from fava.ext import FavaExtensionBase
 from flask import request
 
 from plugins.billing.gcpause import gc_paused
+from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_ROOT, UNLIMITED
 from plugins.billing.portfolio import ClientRow, Portfolio, build_portfolio
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import (
@@ -59,6 +60,10 @@ class ClientMargin(FavaExtensionBase):
     """Per-client revenue, cost, margin and effective rate under Fava's filters."""
 
     report_title = "Client Margin"
+    #: For the template: the kinds of hours (a column each) and the unlimited allowance.
+    kinds = KINDS
+    unlimited = UNLIMITED
+    expense_root = EXPENSE_ROOT
 
     accruals: Accruals | None = None
     error: str | None = None
@@ -132,5 +137,16 @@ class ClientMargin(FavaExtensionBase):
     @staticmethod
     def account_filter(contract: Contract) -> str:
         """Fava ``account`` filter (a regex) for a client's receivable, income and costs."""
+        roots = "|".join((RECEIVABLE_ROOT, INCOME_ROOT, EXPENSE_ROOT))
+        return f"^({roots}):{contract.account}(:|$)"
+
+    @staticmethod
+    def journal_accounts(contract: Contract) -> dict[str, str]:
+        """The drill-down's journal links: ``{link text: Fava account filter}``."""
         acct = contract.account
-        return f"^(Assets:Receivable|Income:Clients|Expenses:Clients):{acct}(:|$)"
+        return {
+            f"all of {acct}": ClientMargin.account_filter(contract),
+            "income": f"{INCOME_ROOT}:{acct}",
+            "costs": f"{EXPENSE_ROOT}:{acct}",
+            "receivable": contract.accounts.receivable,
+        }

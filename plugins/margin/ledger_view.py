@@ -15,7 +15,8 @@ from typing import Any
 from beancount.core import data
 from fava.util.date import Quarter, Year
 
-from plugins.billing.portfolio import EXPENSE_ROOT, INCOME_ROOT, Converter, Period, Posting
+from plugins.billing.portfolio import CLIENT_PREFIXES, Converter, Period, Posting
+from plugins.billing.rules import month_of
 
 #: Fava's conversion values that keep amounts in their own currency: revenue and labor
 #: postings carry no cost basis, so "at cost" and "at value" change nothing here.
@@ -51,11 +52,11 @@ def client_postings(entries: Iterable[data.Directive], period: Period) -> list[P
         if type(entry) is not transaction:
             continue
         day = entry.date
-        if (day.year, day.month) not in period:
+        if month_of(day) not in period:
             continue
         for posting in entry.postings:
             account = posting.account
-            if not (account.startswith(INCOME_ROOT) or account.startswith(EXPENSE_ROOT)):
+            if not account.startswith(CLIENT_PREFIXES):
                 continue
             units = posting.units
             if units is None or not isinstance(units.number, Decimal):
