@@ -14,7 +14,6 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 DELIMITERS = (",", ";", "\t")
 _SPACES = re.compile(r"\s+")
@@ -69,13 +68,9 @@ class Columns:
     """Finds a column by any of its names, compared as :func:`header_key` does."""
 
     def __init__(self, header: Sequence[str]) -> None:
-        self.names = [header_key(name) for name in header]
         self.index: dict[str, int] = {}
-        for position, name in enumerate(self.names):
-            self.index.setdefault(name, position)
-
-    def __contains__(self, name: str) -> bool:
-        return header_key(name) in self.index
+        for position, name in enumerate(header):
+            self.index.setdefault(header_key(name), position)
 
     def has_all(self, names: Sequence[str]) -> bool:
         return all(header_key(name) in self.index for name in names)
@@ -88,21 +83,8 @@ class Columns:
                 return position
         return None
 
-    def starting_with(self, prefix: str) -> int | None:
-        """Position of the first column whose name starts with ``prefix`` (e.g. ``amount (``)."""
-        key = header_key(prefix)
-        for position, name in enumerate(self.names):
-            if name.startswith(key):
-                return position
-        return None
 
-
-def read_table(path: Path | str, delimiter: str | None = None) -> Table:
-    """Read an export file; see :func:`parse_table`."""
-    return parse_table(Path(path).read_bytes(), str(path), delimiter)
-
-
-def parse_table(data: bytes, filename: str, delimiter: str | None = None) -> Table:
+def parse_table(data: bytes, filename: str) -> Table:
     """Split an export into header and records, skipping blank lines.
 
     Raises:
@@ -112,7 +94,7 @@ def parse_table(data: bytes, filename: str, delimiter: str | None = None) -> Tab
     first = next((line for line in text.splitlines() if line.strip()), "")
     if not first:
         raise ValueError("the file is empty: export the report again")
-    chosen = delimiter or sniff_delimiter(first)
+    chosen = sniff_delimiter(first)
     records = _records(text, chosen)
     try:
         _, header = next(records)
