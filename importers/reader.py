@@ -159,14 +159,13 @@ def _parse(
     except ValueError as exc:
         out.problem(raw.line, f"bad date: {_reason(exc, raw.date, date_format)}")
         ok = False
-    start = end = None
+    start = None
     try:
         start = parse_time(raw.start or time_text)
-        end = parse_time(raw.end)
     except ValueError as exc:
         out.problem(raw.line, f"bad time: {exc}")
         ok = False
-    hours = _hours(raw, start, end, out)
+    hours = _hours(raw, start, out)
     billable = _billable(raw, out)
     if not ok or day is None or hours is None or billable is None:
         return None
@@ -196,11 +195,19 @@ def _reason(exc: ValueError, text: str, date_format: str | None) -> str:
     return str(exc)
 
 
-def _hours(
-    raw: RawRow, start: datetime.time | None, end: datetime.time | None, out: ExportFile
-) -> Decimal | None:
-    """Hours from the exact duration, else the decimal column, else end minus start."""
+def _hours(raw: RawRow, start: datetime.time | None, out: ExportFile) -> Decimal | None:
+    """Hours from the exact duration, else the decimal column, else end minus start.
+
+    The end time is read only in that last case: a row with a duration never needs it.
+    """
     text = raw.duration or raw.hours
+    end = None
+    if not text and start is not None:
+        try:
+            end = parse_time(raw.end)
+        except ValueError as exc:
+            out.problem(raw.line, f"bad time: {exc}")
+            return None
     try:
         if text:
             hours = parse_duration(text)

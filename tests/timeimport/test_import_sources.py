@@ -17,6 +17,7 @@ import pytest
 from importers.dates import DateOrder
 from importers.durations import format_hours
 from importers.pipeline import ImportRun, load_books, read_exports
+from importers.reader import read_export
 from timeimport.support_books import Books, write_books
 
 Row = tuple[str, str, str, str, str | None, str | None, bool, bool]
@@ -202,3 +203,18 @@ def test_rows_are_ordered_by_date_then_start_time(books: Books) -> None:
     dates = [e.date for e in run(books, "toggl_overlap.csv").time_entries()]
     assert dates == sorted(dates)
     assert dates[0] == datetime.date(2026, 1, 6)
+
+
+def test_the_end_time_is_read_only_when_the_duration_is_missing(tmp_path: Path) -> None:
+    export = tmp_path / "toggl.csv"
+    export.write_text(
+        "User,Email,Client,Project,Task,Description,Billable,Start date,Start time,End date,"
+        "End time,Duration,Tags\n"
+        "Alice,a@x,ACME,P,,has a duration,Yes,2026-01-06,09:00:00,2026-01-06,soon,00:30:00,\n"
+        "Alice,a@x,ACME,P,,end minus start,Yes,2026-01-06,10:00:00,2026-01-06,11:30:00,,\n"
+        "Alice,a@x,ACME,P,,bad end needed,Yes,2026-01-06,12:00:00,2026-01-06,later,,\n",
+        encoding="utf-8",
+    )
+    found = read_export(export)
+    assert [(row.line, str(row.hours)) for row in found.rows] == [(2, "0.5"), (3, "1.5")]
+    assert [(p.where.lineno, p.message.split(":")[0]) for p in found.problems] == [(4, "bad time")]
