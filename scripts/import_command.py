@@ -87,6 +87,8 @@ def import_command(
         books = load_books(ledger)
     except BooksError as exc:
         _fail(str(exc))
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(_unreadable(exc, ledger))
     with _progress(files) as progress:
         run = read_exports(list(files), books, date_order, progress)
     if run.problems:
@@ -101,7 +103,7 @@ def import_command(
         if not dry_run:
             apply(result)
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(_unreadable(exc))
+        _fail(_unreadable(exc, ledger))
     _summary(run, result, ledger, dry_run)
 
 
@@ -110,14 +112,17 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
-def _unreadable(exc: OSError | UnicodeDecodeError) -> str:
-    """One line naming the file (and line) that cannot be read or written, and why."""
+def _unreadable(exc: OSError | UnicodeDecodeError, ledger: Path) -> str:
+    """One line naming the file (and line) that cannot be read or written, and why.
+
+    A decoding error names its file in a note (``timefile.read_text``), else it is the ledger.
+    """
     if isinstance(exc, UnicodeDecodeError):
-        notes = getattr(exc, "__notes__", None) or ["a file of the books"]
+        notes = getattr(exc, "__notes__", None) or [str(ledger)]
         line = bytes(exc.object[: exc.start]).count(b"\n") + 1
         byte = bytes(exc.object[exc.start : exc.start + 1]).hex()
         return f"{notes[-1]}:{line}: not UTF-8 text (byte 0x{byte}); save the file as UTF-8"
-    where = exc.filename if exc.filename is not None else "a file of the books"
+    where = exc.filename if exc.filename is not None else ledger
     return f"{where}: {exc.strerror or exc}"
 
 

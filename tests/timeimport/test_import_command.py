@@ -332,3 +332,13 @@ def test_same_day_entries_are_written_by_start_time_then_those_without_one(books
     text = (books.time / "2026-01.beancount").read_text(encoding="utf-8")
     notes = [line for line in text.splitlines() if line.startswith("  note:")]
     assert notes == ['  note: "Morning update"', '  note: "Afternoon call"', '  note: "No start time"']
+
+
+def test_a_ledger_that_is_not_utf8_is_a_one_line_refusal(books: Books) -> None:
+    books.ledger.write_bytes(b'option "title" "caf\xe9"\n' + LEDGER.encode())
+    result = import_(books, "toggl_detailed.csv")
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, UnicodeDecodeError)
+    assert result.stderr.splitlines() == [
+        f"retainer import: {books.ledger}:1: not UTF-8 text (byte 0xe9); save the file as UTF-8"
+    ]
