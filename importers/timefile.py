@@ -2,10 +2,12 @@
 
 The month files are the user's books once written: they may annotate, fix or delete
 entries by hand and commit them. So a merge only *inserts* whole lines (a new entry goes
-after the last entry dated on or before its day), re-importing is a no-op (ids already
-present anywhere in the time files or the ledger are skipped), and every file is replaced
-atomically. Existing ids are found with a regular expression over the text rather than by
-loading the books, so importing stays cheap next to ``bean-check``.
+after the last entry dated on or before its day, in the file's own line endings),
+re-importing is a no-op (ids already present in the ledger, any file it includes, or the
+time files are skipped), and every file is replaced atomically (through a symlink, its
+target). Existing ids are found with a regular expression over the text, following the
+``include`` lines as text, rather than by loading the books, so importing stays cheap next
+to ``bean-check``.
 """
 
 from __future__ import annotations
