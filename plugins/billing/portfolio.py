@@ -124,9 +124,6 @@ class Money:
         else:
             self.other_costs += amount
 
-    def is_zero(self) -> bool:
-        return not any((self.revenue, self.costs))
-
 
 def _kinds() -> dict[str, Decimal]:
     return dict.fromkeys(KINDS, ZERO)
@@ -144,7 +141,6 @@ class Hours:
     uncovered: dict[str, Decimal] = field(default_factory=_kinds)
     staff: dict[str, Decimal] = field(default_factory=dict)
     uncosted: Decimal = ZERO
-    visits: int = 0
 
     @property
     def total(self) -> Decimal:
@@ -154,18 +150,23 @@ class Hours:
     def nonbillable_total(self) -> Decimal:
         return sum(self.nonbillable.values(), ZERO)
 
-    def add_bill(self, bill: MonthBill) -> None:
-        for kind in KINDS:
-            self.worked[kind] += bill.hours_worked.get(kind, ZERO)
-            self.nonbillable[kind] += bill.hours_nonbillable.get(kind, ZERO)
-            self.billable[kind] += bill.hours_billable.get(kind, ZERO)
-            self.included_used[kind] += bill.included_used.get(kind, ZERO)
-            self.uncovered[kind] += bill.uncovered.get(kind, ZERO)
-            self.included[kind] = _add_allowance(self.included[kind], bill.included.get(kind, ZERO))
-        for staff, hours in bill.staff_hours.items():
-            self.staff[staff] = self.staff.get(staff, ZERO) + hours
-        self.uncosted += bill.uncosted_hours
-        self.visits += len(bill.visits)
+    @staticmethod
+    def of_bill(bill: MonthBill) -> Hours:
+        """A month's hours, as its bill has them."""
+
+        def by_kind(found: Mapping[str, Decimal]) -> dict[str, Decimal]:
+            return {kind: found.get(kind, ZERO) for kind in KINDS}
+
+        return Hours(
+            worked=by_kind(bill.hours_worked),
+            nonbillable=by_kind(bill.hours_nonbillable),
+            billable=by_kind(bill.hours_billable),
+            included={kind: bill.included.get(kind, ZERO) for kind in KINDS},
+            included_used=by_kind(bill.included_used),
+            uncovered=by_kind(bill.uncovered),
+            staff=dict(bill.staff_hours),
+            uncosted=bill.uncosted_hours,
+        )
 
     def add(self, other: Hours) -> None:
         for kind in KINDS:
@@ -178,7 +179,6 @@ class Hours:
         for staff, hours in other.staff.items():
             self.staff[staff] = self.staff.get(staff, ZERO) + hours
         self.uncosted += other.uncosted
-        self.visits += other.visits
 
     def over_included(self, kind: str) -> Decimal:
         """Hours of ``kind`` beyond a (numeric, non-zero) allowance; 0 for break/fix work."""
@@ -399,15 +399,27 @@ class Portfolio:
     """The whole report: rows, per-currency totals, and warnings."""
 
     period: Period
-    months: list[Month]
     rows: list[ClientRow]
     totals: dict[str, Money]
-    hours: Hours
     warnings: list[DataWarning]
     targets: Targets
     #: False under an account or tag filter: it cuts the money but not the hours, so rates
     #: (revenue ÷ hours) and the flags judged on them or on margins would be false.
     judged: bool = True
+    #: Per currency: hours of the clients whose primary row is in it, and the total rate.
+    currency_hours: dict[str, Hours] = field(init=False)
+    total_effective_rates: dict[str, Decimal | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Sum the hours per currency once (the totals' rows and rates read them)."""
+        self.currency_hours = {currency: Hours() for currency in self.totals}
+        for row in self.rows:
+            if row.hours is not None:
+                self.currency_hours.setdefault(row.currency, Hours()).add(row.hours)
+        self.total_effective_rates = {}
+        for currency, money in self.totals.items():
+            hours = self.currency_hours[currency].total
+            self.total_effective_rates[currency] = money.revenue / hours if hours and self.judged else None
 
     def row(self, client: str) -> ClientRow | None:
         """The primary row of ``client``."""
@@ -427,20 +439,7 @@ class Portfolio:
 
     def hours_in(self, currency: str) -> Hours:
         """Hours of the clients whose primary row is in ``currency`` (for that total's rate)."""
-        found = Hours()
-        for row in self.rows:
-            if row.hours is not None and row.currency == currency:
-                found.add(row.hours)
-        return found
-
-    @property
-    def total_effective_rates(self) -> dict[str, Decimal | None]:
-        """Per currency: revenue of the clients billed in it over their hours."""
-        found: dict[str, Decimal | None] = {}
-        for currency, money in self.totals.items():
-            hours = self.hours_in(currency).total
-            found[currency] = money.revenue / hours if hours and self.judged else None
-        return found
+        return self.currency_hours.get(currency) or Hours()
 
 
 def client_of_account(account: str, accounts: Mapping[str, str]) -> tuple[str, str, str] | None:
@@ -463,15 +462,9 @@ def client_of_account(account: str, accounts: Mapping[str, str]) -> tuple[str, s
     return client, side, tail.partition(":")[0]
 
 
-def unbilled_hours(
-    contract: Contract,
-    practice: Practice,
-    entries: Sequence[TimeEntry],
-    today: datetime.date,
-    period: Period,
-) -> Decimal:
-    """Hours of the period dated after the accrual horizon: worked, not billed yet (SPEC 2.2.0)."""
-    last = horizon(contract, practice, today)
+def unbilled_hours(entries: Sequence[TimeEntry], last: Month, period: Period) -> Decimal:
+    """Hours of the period dated after ``last``, the accrual horizon: worked, not billed yet
+    (SPEC 2.2.0)."""
     total = ZERO
     for entry in reversed(entries):  # ledger (date) order: the unbilled ones are at the end
         month = month_of(entry.date)
@@ -578,7 +571,6 @@ def build_portfolio(
 
     rows: list[ClientRow] = []
     warnings: list[DataWarning] = []
-    all_months: set[Month] = set()
     for client in sorted(contracts, key=lambda c: contracts[c].name.lower()):
         contract = contracts[client]
         client_bills = [b for b in bills.get(client, ()) if b.month in period]
@@ -587,14 +579,11 @@ def build_portfolio(
         by_currency = money[client]
         by_currency.setdefault(primary, {})
         months = sorted({b.month for b in client_bills}.union(*by_currency.values()))
-        all_months.update(months)
         bill_of = {b.month: b for b in client_bills}
         figures = []
         for month in months:
-            hours = Hours()
             bill = bill_of.get(month)
-            if bill is not None:
-                hours.add_bill(bill)
+            hours = Hours.of_bill(bill) if bill is not None else Hours()
             month_money = by_currency[primary].get(month, Money())
             foreign = {
                 currency: amounts[month]
@@ -620,9 +609,9 @@ def build_portfolio(
             if flag is not None:
                 row.flags.append(flag)
         row.warnings = _staff_warnings(row, practice)
-        row.unbilled_hours = unbilled_hours(contract, practice, time.get(client, ()), today, period)
+        last = horizon(contract, practice, today)
+        row.unbilled_hours = unbilled_hours(time.get(client, ()), last, period)
         if row.unbilled_hours:
-            last = horizon(contract, practice, today)
             row.warnings.append(
                 DataWarning(
                     "unbilled",
@@ -657,14 +646,9 @@ def build_portfolio(
             ),
         )
     totals: dict[str, Money] = {}
-    all_hours = Hours()
     for row in rows:
         totals.setdefault(row.currency, Money()).add(row.money)
-        if row.hours is not None:
-            all_hours.add(row.hours)
-    return Portfolio(
-        period, sorted(all_months), rows, dict(sorted(totals.items())), all_hours, warnings, targets, judge
-    )
+    return Portfolio(period, rows, dict(sorted(totals.items())), warnings, targets, judge)
 
 
 def bucket(month: Month, interval: str) -> datetime.date:

@@ -76,6 +76,11 @@ def test_totals_are_per_currency(client: FlaskClient) -> None:
     assert total_usd["Margin"].replace(",", "") == "1880.00"
     assert total_eur["Revenue"].replace(",", "") == "1500.00"
     assert total_eur["Margin"].replace(",", "") == "1500.00"
+    # hours of the clients billed in USD: acme 4 remote + 2 onsite, bayview 30 remote;
+    # rate 4070 / 36 = 113.06. Eurotech (EUR) has no hours: no rate.
+    assert (total_usd["Remote h"], total_usd["Onsite h"]) == ("34.00", "2.00")
+    assert total_usd["Eff. rate"] == "113.06"
+    assert total_eur["Remote h"] == "0.00" and total_eur["Eff. rate"] == "—"
     assert "EUR amounts" not in text(get(client))  # the euro row is the primary one
     assert "USD amounts are shown on their own line" in text(get(client))
 
@@ -158,6 +163,8 @@ def test_account_and_tag_filters_turn_the_money_flags_off(client: FlaskClient) -
     acme = {k: v.replace(",", "") for k, v in table.row(client="acme-dental").items()}
     assert acme["Revenue"] == "3170.00" and acme["Margin"] == "3170.00" and acme["Eff. rate"] == "—"
     assert acme["Flags"] == "over included: onsite 1/3 mo"
+    totals = [r for r in table.rows if "cm-total" in r.attrs.get("class", "")]
+    assert [dict(zip(table.headers, r.cells, strict=False))["Eff. rate"] for r in totals] == ["—", "—"]
     assert 'data-note="money-filtered"' in html
     assert "flags are off under an account/tag filter" in text(html)
     # a tag no entry has cuts every amount to 0: still no rate flag for anyone
