@@ -16,6 +16,7 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from .model import (
     EXPENSE_ROOT,
@@ -39,9 +40,12 @@ CLIENT_PREFIXES = (f"{INCOME_ROOT}:", f"{EXPENSE_ROOT}:")
 Converter = Callable[[Decimal, str, datetime.date], tuple[Decimal, str]]
 
 
-@dataclass(frozen=True, slots=True)
-class Posting:
-    """One posting of a transaction under the user's filters, reduced to what margins need."""
+class Posting(NamedTuple):
+    """One posting of a transaction under the user's filters, reduced to what margins need.
+
+    A NamedTuple: the report makes one per posting of the filtered ledger (``build_portfolio``
+    picks the clients' ones), and it builds several times faster than a frozen dataclass.
+    """
 
     date: datetime.date
     account: str
@@ -557,15 +561,24 @@ def build_portfolio(
     accounts = {contract.account: client for client, contract in contracts.items()}
     # money[client][currency][month]
     money: dict[str, dict[str, dict[Month, Money]]] = {client: {} for client in contracts}
+    # The one place postings are picked: a client's account (looked up once per account
+    # name), in a month of the period (which also drops the summary entries Fava's time
+    # filter dates just before it).
+    of_account: dict[str, tuple[str, str, str] | None] = {}
     for posting in postings:
-        found = client_of_account(posting.account, accounts)
+        account = posting.account
+        if account in of_account:
+            found = of_account[account]
+        else:
+            found = of_account[account] = client_of_account(account, accounts)
         if found is None:
             continue
-        month = month_of(posting.date)
+        day = posting.date
+        month = month_of(day)
         if month not in period:
             continue
         client, side, part = found
-        number, currency = convert(posting.number, posting.currency, posting.date)
+        number, currency = convert(posting.number, posting.currency, day)
         by_month = money[client].setdefault(currency, {})
         by_month.setdefault(month, Money()).book(part, side, number)
 

@@ -26,9 +26,9 @@ from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_R
 from plugins.billing.portfolio import ClientRow, Portfolio, build_portfolio
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import (
-    client_postings,
     converter,
     interval_name,
+    ledger_postings,
     money_filtered,
     period_of,
 )
@@ -105,7 +105,7 @@ class ClientMargin(FavaExtensionBase):
                     accruals.books.practice,
                     accruals.bills,
                     accruals.time,
-                    client_postings(cast("Sequence[Directive]", filtered.entries), period),
+                    ledger_postings(cast("Sequence[Directive]", filtered.entries)),
                     period,
                     self.today,
                     converter(g.conversion, self.ledger.prices),

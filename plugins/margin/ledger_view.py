@@ -1,22 +1,21 @@
 """What the report needs from Fava's filtered ledger, as plain ``portfolio`` records.
 
-Kept apart from the extension class so the Fava-facing parts are small: posting
-extraction under the time filter, Fava's conversion selector as a ``Converter``, and its
-interval selector as a chart bucket.
+Kept apart from the extension class so the Fava-facing parts are small: the filtered
+ledger's postings as records, Fava's conversion selector as a ``Converter``, its interval
+selector as a chart bucket, and whether its account or tag filter is set.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 from fava.util.date import Quarter, Year
 
-from plugins.billing.portfolio import CLIENT_PREFIXES, Converter, Period, Posting
-from plugins.billing.rules import month_of
+from plugins.billing.portfolio import Converter, Period, Posting
 
 #: Fava's conversion values that keep amounts in their own currency: revenue and labor
 #: postings carry no cost basis, so "at cost" and "at value" change nothing here.
@@ -40,29 +39,21 @@ def money_filtered(args: Mapping[str, str]) -> bool:
     return any(args.get(name, "").strip() for name in ("account", "filter"))
 
 
-def client_postings(entries: Iterable[data.Directive], period: Period) -> list[Posting]:
-    """Postings to ``Income:Clients`` and ``Expenses:Clients`` in transactions of ``period``.
+def ledger_postings(entries: Iterable[data.Directive]) -> Iterator[Posting]:
+    """The postings of the transactions in ``entries`` that carry a number, as ``Posting``.
 
-    The time filter folds earlier income into equity with summary entries dated just
-    before the period; the month check keeps any such entry out of the figures.
+    No picking here: ``build_portfolio`` keeps the clients' accounts and the period's months
+    (Fava's filters have already cut ``entries``).
     """
-    found = []
     transaction = data.Transaction
     for entry in entries:
         if type(entry) is not transaction:
             continue
         day = entry.date
-        if month_of(day) not in period:
-            continue
         for posting in entry.postings:
-            account = posting.account
-            if not account.startswith(CLIENT_PREFIXES):
-                continue
             units = posting.units
-            if units is None or not isinstance(units.number, Decimal):
-                continue
-            found.append(Posting(day, account, units.number, units.currency))
-    return found
+            if units is not None and isinstance(units.number, Decimal):
+                yield Posting(day, posting.account, units.number, units.currency)
 
 
 def converter(conversion: str, prices: Any) -> Converter | None:

@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from beancount.core import data
+from beancount.core.amount import Amount
 from fava.util.date import Day, Month, Quarter, Week, Year
 
 from plugins.billing.model import Contract, Practice, Terms
@@ -21,7 +23,7 @@ from plugins.billing.portfolio import (
     flags_for,
 )
 from plugins.billing.rules import bill_contract
-from plugins.margin.ledger_view import converter, interval_name
+from plugins.margin.ledger_view import converter, interval_name, ledger_postings
 
 D = Decimal
 day = datetime.date
@@ -127,6 +129,38 @@ def test_flags(revenue: str, costs: str, hours: str, currency: str, codes: list[
     money = Money(retainer=D(revenue), labor=D(costs))
     targets = Targets(D(110), D("0.45"), "USD")
     assert [flag.code for flag in flags_for(money, _hours(hours), currency, targets)] == codes
+
+
+def test_postings_are_picked_once_by_account_and_period() -> None:
+    """``ledger_postings`` only converts; ``build_portfolio`` keeps the clients' accounts
+    and the period's months.
+
+    Acme's retainer: 1000 in January (outside the period), 1000 in February; an office
+    expense and the receivable side are no client's money. February's revenue: 1000.
+    """
+    practice = Practice(accrue_through=(2026, 2))
+    acme = _contract("acme", "1000")
+    def posting(account: str, number: int) -> data.Posting:
+        return data.Posting(account, Amount(D(number), "USD"), None, None, None, None)
+
+    meta = data.new_metadata("x", 1)
+    entries: list[data.Directive] = [data.Open(meta, day(2026, 1, 1), "Assets:Receivable:Acme", None, None)]
+    for month in (1, 2):
+        legs = [
+            posting("Income:Clients:Acme:Retainer", -1000),
+            posting("Assets:Receivable:Acme", 1000),
+            posting("Expenses:Office", 5),
+        ]
+        tags = links = frozenset[str]()
+        entries.append(data.Transaction(meta, day(2026, month, 1), "*", None, "", tags, links, legs))
+    postings = list(ledger_postings(entries))
+    assert len(postings) == 6  # every posting of the two transactions, none of the Open
+    bills = {"acme": bill_contract(acme, practice, [], day(2026, 2, 28))}
+    feb = Period((2026, 2), (2026, 2))
+    portfolio = build_portfolio({"acme": acme}, practice, bills, {}, postings, feb, day(2026, 2, 28))
+    row = portfolio.row("acme")
+    assert row is not None and (row.money.revenue, row.money.costs) == (1000, 0)
+    assert [m.month for m in row.months] == [(2026, 2)]
 
 
 def _contract(client: str, fee: str, currency: str = "USD") -> Contract:
