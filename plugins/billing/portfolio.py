@@ -142,7 +142,9 @@ class Hours:
     billable: dict[str, Decimal] = field(default_factory=_kinds)  # rounded, with shortfalls
     included: dict[str, Allowance] = field(default_factory=lambda: dict.fromkeys(KINDS, ZERO))
     included_used: dict[str, Decimal] = field(default_factory=_kinds)
-    uncovered: dict[str, Decimal] = field(default_factory=_kinds)
+    #: Hours billed beyond a month's (numeric, non-zero) allowance, summed month by month:
+    #: a period's allowance may be "unlimited" (one month was) and still have months over.
+    over: dict[str, Decimal] = field(default_factory=_kinds)
     staff: dict[str, Decimal] = field(default_factory=dict)
     uncosted: Decimal = ZERO
 
@@ -161,13 +163,18 @@ class Hours:
         def by_kind(found: Mapping[str, Decimal]) -> dict[str, Decimal]:
             return {kind: found.get(kind, ZERO) for kind in KINDS}
 
+        included = {kind: bill.included.get(kind, ZERO) for kind in KINDS}
         return Hours(
             worked=by_kind(bill.hours_worked),
             nonbillable=by_kind(bill.hours_nonbillable),
             billable=by_kind(bill.hours_billable),
-            included={kind: bill.included.get(kind, ZERO) for kind in KINDS},
+            included=included,
             included_used=by_kind(bill.included_used),
-            uncovered=by_kind(bill.uncovered),
+            # beyond an allowance; with none (0: break/fix work) every hour is just hourly
+            over={
+                kind: bill.uncovered.get(kind, ZERO) if _limited(included[kind]) else ZERO
+                for kind in KINDS
+            },
             staff=dict(bill.staff_hours),
             uncosted=bill.uncosted_hours,
         )
@@ -178,7 +185,7 @@ class Hours:
             self.nonbillable[kind] += other.nonbillable[kind]
             self.billable[kind] += other.billable[kind]
             self.included_used[kind] += other.included_used[kind]
-            self.uncovered[kind] += other.uncovered[kind]
+            self.over[kind] += other.over[kind]
             self.included[kind] = _add_allowance(self.included[kind], other.included[kind])
         for staff, hours in other.staff.items():
             self.staff[staff] = self.staff.get(staff, ZERO) + hours
@@ -186,10 +193,7 @@ class Hours:
 
     def over_included(self, kind: str) -> Decimal:
         """Hours of ``kind`` beyond a (numeric, non-zero) allowance; 0 for break/fix work."""
-        allowance = self.included[kind]
-        if isinstance(allowance, str) or not allowance:
-            return ZERO
-        return self.uncovered[kind]
+        return self.over[kind]
 
     @property
     def over_included_total(self) -> Decimal:
@@ -197,8 +201,14 @@ class Hours:
         return sum((self.over_included(kind) for kind in KINDS), ZERO)
 
 
+def _limited(allowance: Allowance) -> bool:
+    """A numeric, non-zero allowance: hours beyond it are overage."""
+    return not isinstance(allowance, str) and bool(allowance)
+
+
 def _add_allowance(left: Allowance, right: Allowance) -> Allowance:
-    """Unlimited absorbs any number: a period with an unlimited month is unlimited."""
+    """Unlimited absorbs any number: a period with an unlimited month shows as unlimited
+    (its overage is still counted, month by month, in ``Hours.over``)."""
     if isinstance(left, str) or isinstance(right, str):
         return UNLIMITED
     return left + right

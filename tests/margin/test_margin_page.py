@@ -127,6 +127,36 @@ def test_uncosted_hours_are_flagged(write_ledger: WriteLedger) -> None:
     assert 'data-warning="uncosted"' in html
 
 
+def test_overage_shows_in_a_period_with_an_unlimited_month(write_ledger: WriteLedger) -> None:
+    """January unlimited remote; from February 2 remote hours included and 100/h beyond.
+
+    Jan 5 h (covered), Feb 3 h: 2 included + 1 billed = 100. Over Jan–Feb the allowance
+    reads "∞", and the hour February went over still shows: "remote ∞ +1".
+    """
+    contract = """\
+        client: mixed
+        name: Mixed Co
+        terms:
+          - from: 2026-01-01
+            monthly_fee: 500.00
+            included_hours: {remote: unlimited}
+          - from: 2026-02-01
+            included_hours: {remote: 2}
+            rates: {remote: 100}
+        """
+    ledger = (
+        'option "title" "Test Books"\n2026-01-01 custom "fava-extension" "plugins.margin"\n'
+        '2026-01-10 custom "time" "mixed" "remote" 5\n'
+        '2026-02-10 custom "time" "mixed" "remote" 3\n'
+    )
+    practice = "currency: USD\naccrue_through: 2026-02\n"
+    client = fava_app(write_ledger(ledger, {"mixed": contract}, practice)).test_client()
+    row = tables(get(client))["cm-portfolio"].row(client="mixed")
+    assert row["Hourly"] == "100.00"
+    assert row["Included used"] == "remote ∞ +1"
+    assert row["Flags"] == "over included: remote 1/2 mo"
+
+
 def test_time_filter(client: FlaskClient) -> None:
     html = get(client, "?time=2026-02")
     table = tables(html)["cm-portfolio"]

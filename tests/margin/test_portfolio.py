@@ -10,7 +10,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from fava.util.date import Day, Month, Quarter, Week, Year
 
-from plugins.billing.model import Contract, Practice, Terms
+from plugins.billing.model import UNLIMITED, Contract, Practice, Terms, TimeEntry
 from plugins.billing.portfolio import (
     Hours,
     Money,
@@ -194,6 +194,50 @@ def test_renegotiate_needs_the_last_two_billed_months_under_target() -> None:
     )
     assert early.row("good").renegotiate  # type: ignore[union-attr]
     assert not early.row("turned").renegotiate  # type: ignore[union-attr]
+
+
+def test_overage_is_summed_per_month_when_another_month_is_unlimited() -> None:
+    """January: unlimited remote hours; from February 2 remote hours included, 100/h beyond.
+
+    Jan 5 h remote: all covered (unlimited). Feb 3 h remote: 2 included, 1 billed (100).
+    Over Jan–Feb the allowance shows as unlimited, yet February went 1 h over: the period
+    has 1 h beyond, and the flag says remote went over in 1 of 2 months (+1.00 h).
+    """
+    terms = (
+        Terms(day(2026, 1, 1), monthly_fee=D(500), included_hours={"remote": UNLIMITED}),
+        Terms(
+            day(2026, 2, 1), monthly_fee=D(500), included_hours={"remote": D(2)}, rates={"remote": D(100)}
+        ),
+    )
+    mixed = Contract("mixed", "Mixed", "Mixed", "USD", terms)
+    practice = Practice(accrue_through=(2026, 2))
+    time = [
+        TimeEntry(day(2026, 1, 10), "mixed", "remote", D(5)),
+        TimeEntry(day(2026, 2, 10), "mixed", "remote", D(3)),
+    ]
+    bills = {"mixed": bill_contract(mixed, practice, time, day(2026, 2, 28))}
+    assert [b.hourly for b in bills["mixed"]] == [0, 100]
+    end = day(2026, 2, 28)
+    row = build_portfolio({"mixed": mixed}, practice, bills, {"mixed": time}, [], Period(), end).row("mixed")
+    assert row is not None and row.hours is not None
+    assert row.hours.included["remote"] == UNLIMITED
+    assert row.hours.over_included("remote") == 1  # was 0: "unlimited" hid February's hour
+    assert [m.hours.over_included("remote") for m in row.months] == [0, 1]
+    reasons = [f.reason for f in row.flags]
+    assert "over included hours: remote in 1 of 2 months (+1.00 h billed)" in reasons
+
+
+def test_break_fix_hours_are_not_overage() -> None:
+    """No included hours (0) and 100/h: 3 h in January are plain hourly work, not overage."""
+    terms = (Terms(day(2026, 1, 1), rates={"remote": D(100)}),)
+    fix = Contract("fix", "Fix", "Fix", "USD", terms)
+    practice = Practice(accrue_through=(2026, 1))
+    time = [TimeEntry(day(2026, 1, 10), "fix", "remote", D(3))]
+    bills = {"fix": bill_contract(fix, practice, time, day(2026, 1, 31))}
+    assert bills["fix"][0].hourly == 300
+    end = day(2026, 1, 31)
+    row = build_portfolio({"fix": fix}, practice, bills, {"fix": time}, [], Period(), end).row("fix")
+    assert row is not None and row.hours is not None and row.hours.over_included("remote") == 0
 
 
 class _Prices:
