@@ -406,8 +406,11 @@ def plugin_digest() -> str:
     """A hash of the plugin's source: the materialized books are its output, so they are
     printed again whenever it changes (the rest of the books only when the generator does)."""
     digest = hashlib.sha256()
-    for path in sorted([ROOT / "plugins" / "retainer.py", *(ROOT / "plugins" / "billing").glob("*.py")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    names = ("retainer.py", "books.py", "postings.py", "timeentry.py")
+    plugin_files = [ROOT / "plugins" / name for name in names]
+    for path in sorted([*plugin_files, *(ROOT / "plugins" / "billing").glob("*.py")]):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -455,23 +458,25 @@ def materialize(paths: BookPaths) -> None:
     """Write what the plugin generates for these books as Beancount text (its printer).
 
     The books without the plugin line are loaded, then billed with the plugin's own
-    ``compute()``: exactly the entries ``plugins.retainer`` appends on a normal load.
+    billing pass (``plugins.books``): exactly the entries ``plugins.retainer`` appends on a
+    normal load.
     """
     from beancount import loader
     from beancount.parser import printer
 
-    from plugins.retainer import compute
+    from plugins.books import Books
 
     loader.initialize(use_cache=False)  # no 90 MB pickle beside the books
     entries, errors, _ = loader.load_file(str(paths.noplugin))
     if errors:
         raise SystemExit(f"{paths.noplugin}: {len(errors)} errors before billing: {errors[0].message}")
-    result = compute(entries, paths.contracts)
-    if result.errors:
-        raise SystemExit(f"{paths.root}: the plugin reported {len(result.errors)} errors: {result.errors[0]}")
+    books = Books.of(entries, paths.contracts)
+    generated = books.drain(entries)
+    if books.errors:
+        raise SystemExit(f"{paths.root}: the plugin reported {len(books.errors)} errors: {books.errors[0]}")
     with paths.accruals.open("w", encoding="utf-8") as out:
         out.write("; What plugins.retainer generates for these books, printed by Beancount.\n\n")
-        printer.print_entries(result.entries, file=out)
+        printer.print_entries(generated, file=out)
 
 
 def write_toggl_export(size: Size, clients: Sequence[Client], path: Path, rows: int) -> None:

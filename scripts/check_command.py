@@ -40,7 +40,7 @@ def check_command(ledger: Path, quiet: bool) -> None:
     if quiet:
         return
     from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT
-    from plugins.retainer import TAG
+    from plugins.postings import TAG
 
     income_root, expense_root = INCOME_ROOT.split(":"), EXPENSE_ROOT.split(":")
     revenue: dict[str, Decimal] = {}

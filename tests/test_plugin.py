@@ -207,7 +207,7 @@ def test_contract_ending_mid_month_is_prorated_and_later_time_is_an_error(
 
 
 def test_shared_metadata_numbers_keep_their_printed_form() -> None:
-    from plugins.retainer import _shared
+    from plugins.postings import _shared
 
     # 20 == 20.00 as values, but metadata prints as written: sharing must not swap them.
     assert str(_shared(D("20.00"))) == "20.00"

@@ -8,6 +8,7 @@ by the table and shared by the plugin, the Fava report, the importers and the CL
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, Literal, NamedTuple
@@ -49,6 +50,32 @@ class Accounts(NamedTuple):
             f"{income}:Travel",
             f"{EXPENSE_ROOT}:{acct}:{LABOR_PART}",
         )
+
+
+#: The account prefixes whose postings are a client's money, colon included.
+CLIENT_PREFIXES = (f"{INCOME_ROOT}:", f"{EXPENSE_ROOT}:")
+
+
+def client_of_account(account: str, accounts: Mapping[str, str]) -> tuple[str, str, str] | None:
+    """``(client, side, part)`` of ``Income|Expenses:Clients:<Acct>[:<part>]``, else None.
+
+    The one reading of a client's accounts: a client's revenue is everything under
+    ``Income:Clients:<Acct>``, its direct costs everything under ``Expenses:Clients:<Acct>``.
+    ``accounts`` maps account components to client ids; ``part`` is the next component
+    (``""`` for the client account itself), ``side`` is ``income`` or ``expense``.
+    """
+    income, expense = CLIENT_PREFIXES
+    if account.startswith(income):
+        side, rest = "income", account[len(income) :]
+    elif account.startswith(expense):
+        side, rest = "expense", account[len(expense) :]
+    else:
+        return None
+    acct, _, tail = rest.partition(":")
+    client = accounts.get(acct)
+    if client is None:
+        return None
+    return client, side, tail.partition(":")[0]
 
 
 class Location(NamedTuple):

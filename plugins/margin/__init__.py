@@ -4,9 +4,9 @@ Enable it in the ledger next to the plugin::
 
     2026-01-01 custom "fava-extension" "plugins.margin"
 
-This class is a thin adapter: it redoes the plugin's billing pass once per ledger load
-(``after_load_file``; extension instances outlive reloads) and, per request, hands the
-filtered ledger's postings and the bills to ``plugins.billing.portfolio``. The template
+This class is a thin adapter: it runs the billing pass (``plugins.books``) once per
+ledger load (``after_load_file``; extension instances outlive reloads) and, per request,
+hands the filtered ledger's postings and the bills to ``plugins.reports.margin``. The template
 renders the figures on the server, so the page reads in ``curl`` and without scripts.
 """
 
@@ -23,7 +23,7 @@ from flask import request
 
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_ROOT, UNLIMITED
-from plugins.billing.portfolio import ClientRow, Portfolio, build_portfolio
+from plugins.books import Books, contracts_folder, enables_plugin, today
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import (
     converter,
@@ -32,7 +32,7 @@ from plugins.margin.ledger_view import (
     money_filtered,
     period_of,
 )
-from plugins.retainer import Accruals, compute, contracts_folder, plugin_config, today
+from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
     from beancount.core.data import Directive
@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from plugins.billing.model import Contract
 
-PLUGIN = "plugins.retainer"
 _CACHE_SIZE = 32
 
 
@@ -65,32 +64,32 @@ class ClientMargin(FavaExtensionBase):
     unlimited = UNLIMITED
     expense_root = EXPENSE_ROOT
 
-    accruals: Accruals | None = None
+    books: Books | None = None
     error: str | None = None
     today: datetime.date = datetime.date.min
 
     def after_load_file(self) -> None:
         """Rebill from the freshly loaded entries: contracts and time edits show on reload."""
         self._cache: dict[tuple[str, ...], Portfolio] = {}
-        self.accruals, self.error = None, None
+        self.books, self.error = None, None
         self.today = today()
         options = cast("dict[str, Any]", self.ledger.options)
-        if not any(name == PLUGIN for name, _ in options.get("plugin", ())):
-            self.error = f'the ledger does not enable plugin "{PLUGIN}": add its plugin line'
+        if not enables_plugin(options):
+            self.error = 'the ledger does not enable plugin "plugins.retainer": add its plugin line'
             return
-        folder = contracts_folder(options, plugin_config(options))
+        folder = contracts_folder(options)
         try:
             entries = cast("Sequence[Directive]", self.ledger.all_entries)
-            # The report reads the bills and the ledger's own postings: no transactions or
-            # Opens to build and throw away (post=False), and no per-unit records (detail).
-            self.accruals = compute(entries, folder, self.today, keep=True, detail=False, post=False)
+            books = Books.of(entries, folder, self.today)
+            books.bills  # noqa: B018 (bill once per load, not on the first request)
+            self.books = books
         except Exception as exc:  # the report must not take Fava down; bean-check says more
             self.error = f"could not bill the contracts in {folder}: {exc!r}"
 
     def portfolio(self) -> Portfolio | None:
         """The portfolio under the current filters, cached per filter until the next load."""
-        accruals = self.accruals
-        if accruals is None:
+        books = self.books
+        if books is None:
             return None
         args = request.args
         key = tuple(args.get(name, "") for name in ("time", "account", "filter", "conversion"))
@@ -101,10 +100,10 @@ class ClientMargin(FavaExtensionBase):
             period = period_of(filtered)
             with gc_paused():
                 found = build_portfolio(
-                    accruals.books.contracts,
-                    accruals.books.practice,
-                    accruals.bills,
-                    accruals.time,
+                    books.clients,
+                    books.practice,
+                    books.bills,
+                    books.time,
                     ledger_postings(cast("Sequence[Directive]", filtered.entries)),
                     period,
                     self.today,

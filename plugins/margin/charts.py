@@ -18,9 +18,25 @@ from fava.core.charts import DateAndBalanceWithBudget
 from fava.internal_api import BarChart
 
 from plugins.billing.model import KINDS, ZERO
-from plugins.billing.portfolio import Money, MonthFigures, Portfolio, bucket
+from plugins.billing.rules import Month
+from plugins.reports.figures import Money
+from plugins.reports.margin import MonthFigures, Portfolio
 
 Stacks = dict[str, dict[str, Decimal]]
+
+
+def bucket(month: Month, interval: str) -> datetime.date:
+    """The first day of the ``interval`` (``year``, ``quarter`` or ``month``) holding ``month``.
+
+    Charts group months by Fava's interval selector; finer intervals fall back to months,
+    since bills are monthly.
+    """
+    year, number = month
+    if interval == "year":
+        return datetime.date(year, 1, 1)
+    if interval == "quarter":
+        return datetime.date(year, (number - 1) // 3 * 3 + 1, 1)
+    return datetime.date(year, number, 1)
 
 
 class _Groups:

@@ -1,4 +1,4 @@
-"""What the report needs from Fava's filtered ledger, as plain ``portfolio`` records.
+"""What the report needs from Fava's filtered ledger, as plain ``reports.figures`` records.
 
 Kept apart from the extension class so the Fava-facing parts are small: the filtered
 ledger's postings as records, Fava's conversion selector as a ``Converter``, its interval
@@ -15,7 +15,7 @@ from typing import Any
 from beancount.core import data
 from fava.util.date import Quarter, Year
 
-from plugins.billing.portfolio import Converter, Period, Posting
+from plugins.reports.figures import Converter, Period, Posting
 
 #: Fava's conversion values that keep amounts in their own currency: revenue and labor
 #: postings carry no cost basis, so "at cost" and "at value" change nothing here.

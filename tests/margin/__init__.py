@@ -1,1 +1,1 @@
-"""Tests of the Client Margin report (plugins.margin, plugins.billing.portfolio)."""
+"""Tests of the Client Margin report (plugins.margin, plugins.reports)."""

@@ -30,7 +30,7 @@ from flask.testing import FlaskClient
 
 from margin.margin_books import LEDGER, SLUG, WriteLedger, fava_app
 from margin.margin_page import tables, text
-from plugins.retainer import compute
+from plugins.books import Books
 
 PAGE = f"/{SLUG}/extension/ClientMargin/"
 
@@ -309,18 +309,18 @@ def test_report_recomputes_after_a_reload(write_ledger: WriteLedger) -> None:
     assert "renegotiate" not in bayview["Client"]
 
 
-def test_report_bills_without_posting(write_ledger: WriteLedger) -> None:
-    """The report's billing pass builds no transactions, yet bills exactly as the plugin does."""
+def test_report_bills_as_the_plugin_does(write_ledger: WriteLedger) -> None:
+    """The report's billing pass gives exactly the bills a fresh pass over the books gives."""
     path = write_ledger()
     ledger = fava_app(path).config["LEDGERS"][SLUG]
     extension = ledger.extensions.get_extension("ClientMargin")
-    accruals = extension.accruals
-    assert accruals is not None and accruals.entries == []  # post=False: nothing made
-    full = compute(ledger.all_entries, path.parent.parent / "contracts", extension.today)
-    assert full.entries  # the plugin's own pass does post
-    assert accruals.bills == full.bills  # same bills, so the same page figures
+    books = extension.books
+    assert books is not None
+    full = Books.of(ledger.all_entries, path.parent.parent / "contracts", extension.today)
+    assert full.transactions()  # the plugin's own pass does post
+    assert books.bills == full.bills  # same bills, so the same page figures
     # acme's three billed months (Jan–Mar; April is past accrue_through 2026-03)
-    assert [bill.month for bill in accruals.bills["acme-dental"]] == [(2026, 1), (2026, 2), (2026, 3)]
+    assert [bill.month for bill in books.bills["acme-dental"]] == [(2026, 1), (2026, 2), (2026, 3)]
 
 
 def test_ledger_without_the_plugin_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""``plugins.billing.portfolio`` by the table: pure figures, no Fava."""
+"""``plugins.reports`` (margin, figures, flags) by the table: pure figures, no Fava."""
 
 from __future__ import annotations
 
@@ -10,20 +10,13 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from fava.util.date import Day, Month, Quarter, Week, Year
 
-from plugins.billing.model import UNLIMITED, Contract, Practice, Terms, TimeEntry
-from plugins.billing.portfolio import (
-    Hours,
-    Money,
-    Period,
-    Posting,
-    Targets,
-    bucket,
-    build_portfolio,
-    client_of_account,
-    flags_for,
-)
+from plugins.billing.model import UNLIMITED, Contract, Practice, Terms, TimeEntry, client_of_account
 from plugins.billing.rules import bill_contract
+from plugins.margin.charts import bucket
 from plugins.margin.ledger_view import converter, interval_name, ledger_postings
+from plugins.reports.figures import Hours, Money, Period, Posting
+from plugins.reports.flags import Targets, flags_for
+from plugins.reports.margin import build_portfolio
 
 D = Decimal
 day = datetime.date

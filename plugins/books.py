@@ -1,0 +1,305 @@
+"""The billing pass: the books' entries in; contracts, time, bills and errors out.
+
+Every adapter starts here: the Beancount plugin (``plugins.retainer``) asks for the
+transactions, the Fava report (``plugins.margin``) and the ``retainer`` commands ask for
+bills and time. A caller that needs less asks for less: nothing is billed until ``bills``
+or a posting method is first read, and nothing is posted unless asked.
+
+Only Beancount's core and the billing package are imported here, because this module is
+on the path of every ``bean-check`` and Fava reload.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections import namedtuple
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
+from plugins.billing.gcpause import gc_paused
+from plugins.billing.model import KINDS, Contract, Location, Practice, Problem, TimeEntry
+from plugins.billing.rules import MonthBill, bill_contract, check_entry
+from plugins.postings import month_transactions, opens
+
+#: The plugin's module name, as a ledger's ``plugin`` line names it.
+PLUGIN = "plugins.retainer"
+TODAY_VARIABLE = "RETAINER_TODAY"
+
+ContractError = namedtuple("ContractError", "source message entry")
+PracticeError = namedtuple("PracticeError", "source message entry")
+TimeEntryError = namedtuple("TimeEntryError", "source message entry")
+BillingError = namedtuple("BillingError", "source message entry")
+_ERRORS = {cls.__name__: cls for cls in (ContractError, PracticeError, TimeEntryError, BillingError)}
+
+
+def today() -> datetime.date:
+    """The one clock read: ``RETAINER_TODAY=YYYY-MM-DD`` pins it for reproducible runs."""
+    pinned = os.environ.get(TODAY_VARIABLE)
+    if pinned:
+        try:
+            return datetime.date.fromisoformat(pinned)
+        except ValueError:
+            pass
+    return datetime.date.today()
+
+
+def plugin_config(options_map: Mapping[str, Any]) -> str | None:
+    """The config string of the ledger's ``plugin "plugins.retainer"`` line, if any."""
+    for name, config in options_map.get("plugin", ()):
+        if name == PLUGIN:
+            return config
+    return None
+
+
+def enables_plugin(options_map: Mapping[str, Any]) -> bool:
+    """Whether the ledger has a ``plugin "plugins.retainer"`` line."""
+    return any(name == PLUGIN for name, _ in options_map.get("plugin", ()))
+
+
+def contracts_folder(options_map: Mapping[str, Any], config: str | None = None) -> Path:
+    """The contracts folder: the plugin config (default ``../contracts``), relative to the
+    top-level ledger file."""
+    if config is None:
+        config = plugin_config(options_map)
+    ledger = options_map.get("filename")
+    base = Path(ledger).parent if ledger and not str(ledger).startswith("<") else Path.cwd()
+    return resolve_folder(config or DEFAULT_FOLDER, base)
+
+
+def error(problem: Problem, entry: Any = None) -> Any:
+    """A core ``Problem`` as a Beancount error of its kind, at its file and line."""
+    cls = _ERRORS.get(problem.kind, ContractError)
+    return cls(data.new_metadata(problem.where.filename, problem.where.lineno), problem.message, entry)
+
+
+@dataclass
+class Books:
+    """One billing pass over a ledger's entries.
+
+    ``time`` holds each client's valid time entries in ledger order; ``errors`` every
+    problem found, as Beancount errors: contracts, time entries, and bills.
+    """
+
+    contracts: ContractSet
+    time: dict[str, list[TimeEntry]]
+    today: datetime.date
+    found: list[Any] = field(default_factory=list)  # errors so far (bills add theirs)
+    _billed: bool = field(default=False, repr=False)
+
+    @classmethod
+    def of(
+        cls, entries: Sequence[data.Directive], folder: Path, on: datetime.date | None = None
+    ) -> Books:
+        """Load the contracts of ``folder`` and collect the time in ``entries`` (no billing yet)."""
+        with gc_paused():
+            contracts = load_contracts(folder)
+            time, errors = collect_time(entries, contracts)
+        return cls(contracts, time, on or today(), [error(p) for p in contracts.problems] + errors)
+
+    @classmethod
+    def of_ledger(
+        cls,
+        entries: Sequence[data.Directive],
+        options_map: Mapping[str, Any],
+        on: datetime.date | None = None,
+    ) -> Books:
+        """The pass for a loaded ledger: its contracts folder comes from its plugin line."""
+        return cls.of(entries, contracts_folder(options_map), on)
+
+    @property
+    def errors(self) -> list[Any]:
+        """Every problem, in the order bean-check prints them; bills the books if not yet."""
+        if not self._billed:
+            self.bills  # noqa: B018 (billing adds the bills' problems)
+        return self.found
+
+    @property
+    def practice(self) -> Practice:
+        return self.contracts.practice
+
+    @property
+    def clients(self) -> dict[str, Contract]:
+        """The contracts that loaded, by client id."""
+        return self.contracts.contracts
+
+    @cached_property
+    def bills(self) -> dict[str, list[MonthBill]]:
+        """Every accrued month bill of every client that loaded, by client id."""
+        found: dict[str, list[MonthBill]] = {}
+        with gc_paused():
+            for client in sorted(self.clients):
+                bills = self._bill(client, self.time.get(client, []))
+                if bills is not None:
+                    found[client] = bills
+        self._billed = True
+        return found
+
+    def bills_in_detail(self, client: str) -> list[MonthBill]:
+        """One client's bills with the charged unit of every entry (what a statement lists).
+
+        Billed again for this one client: the other callers need only the totals, and a
+        unit record per entry was a tenth of the plugin's time.
+        """
+        contract = self.clients[client]
+        return bill_contract(contract, self.practice, self.time.get(client, []), self.today, detail=True)
+
+    def transactions(self, existing: Sequence[data.Directive] = ()) -> list[data.Directive]:
+        """The generated transactions, and an ``Open`` for each account they use that
+        ``existing`` does not open; sorted as Beancount sorts entries."""
+        found: list[data.Directive] = []
+        for client, bills in self.bills.items():
+            for bill in bills:
+                found.extend(month_transactions(self.clients[client], bill))
+        return _with_opens(found, existing)
+
+    def drain(self, existing: Sequence[data.Directive] = ()) -> list[data.Directive]:
+        """``transactions()`` for a caller that wants nothing else (the plugin on every
+        ``bean-check``): each client's time and bills are let go as soon as its
+        transactions are made, which keeps a few hundred MB out of the peak memory on
+        500k entries. ``time`` is empty afterwards and ``bills`` is not kept."""
+        found: list[data.Directive] = []
+        with gc_paused():
+            for client in sorted(self.clients):
+                bills = self._bill(client, self.time.pop(client, []))
+                for bill in bills or ():
+                    found.extend(month_transactions(self.clients[client], bill))
+            self._billed = True
+            return _with_opens(found, existing)
+
+    def _bill(self, client: str, entries: list[TimeEntry]) -> list[MonthBill] | None:
+        """A client's bills, their problems added to ``errors``; None if billing failed."""
+        contract = self.clients[client]
+        try:
+            bills = bill_contract(contract, self.practice, entries, self.today, detail=False)
+        except Exception as exc:  # a bug must not take the other clients' books down
+            where = Location(contract.filename, 1)
+            self.found.append(error(Problem("BillingError", f"could not bill {client}: {exc!r}", where)))
+            return None
+        if not self._billed:
+            for bill in bills:
+                self.found.extend(error(problem) for problem in bill.problems)
+        return bills
+
+
+def _with_opens(found: list[data.Directive], existing: Sequence[data.Directive]) -> list[data.Directive]:
+    found.extend(opens(found, existing))
+    found.sort(key=data.entry_sortkey)
+    return found
+
+
+def collect_time(
+    entries: Sequence[data.Directive], books: ContractSet
+) -> tuple[dict[str, list[TimeEntry]], list[Any]]:
+    """The valid ``custom "time"`` entries by client, in ledger order, and errors for the rest.
+
+    Entries of a client whose contract failed to load are passed over quietly: that
+    contract's own error already says what to fix.
+    """
+    by_client: dict[str, list[TimeEntry]] = {client: [] for client in books.contracts}
+    # A contract is in force from its first term through ``ends``: one range check per
+    # entry, and ``check_entry`` only for the few that fail it (to say why).
+    span = {
+        client: (contract.starts, contract.ends or datetime.date.max)
+        for client, contract in books.contracts.items()
+    }
+    errors: list[Any] = []
+    custom = data.Custom
+    # A repeated id is the same tracker row imported twice: it would be billed twice. An
+    # entry is dated by its row, so repeats share a date; the books are in date order, so
+    # remembering one day's ids at a time finds them without a set of every id.
+    day: datetime.date | None = None
+    ids_of_day: dict[str, data.Meta] = {}
+    for entry in entries:
+        if type(entry) is not custom or entry.type != "time":
+            continue
+        parsed = parse_time_entry(entry)
+        if isinstance(parsed, str):
+            errors.append(TimeEntryError(entry.meta, parsed, entry))
+            continue
+        if parsed.id is not None:
+            if parsed.date != day:
+                day, ids_of_day = parsed.date, {}
+            seen = ids_of_day.setdefault(parsed.id, entry.meta)
+            if seen is not entry.meta:
+                errors.append(
+                    TimeEntryError(
+                        entry.meta,
+                        f"id {parsed.id!r} is also at {seen.get('filename')}:{seen.get('lineno')}:"
+                        " the same time would be billed twice; delete one of them",
+                        entry,
+                    )
+                )
+                continue
+        contract = books.contracts.get(parsed.client)
+        if contract is None:
+            if parsed.client not in books.failed_clients:
+                known = ", ".join(sorted(books.contracts)) or "none"
+                errors.append(
+                    TimeEntryError(
+                        entry.meta,
+                        f"unknown client '{parsed.client}': add contracts/{parsed.client}.yaml or"
+                        f" use a known client id ({known})",
+                        entry,
+                    )
+                )
+            continue
+        first, last = span[parsed.client]
+        if not first <= parsed.date <= last:
+            problem = check_entry(contract, parsed)
+            if problem is not None:
+                errors.append(TimeEntryError(entry.meta, problem, entry))
+                continue
+        by_client[parsed.client].append(parsed)
+    return by_client, errors
+
+
+_USAGE = 'write it as: 2026-01-06 custom "time" "client-id" "remote" 1.5'
+
+
+def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
+    """A ``TimeEntry`` from a ``custom "time"`` directive, or the reason it is not one."""
+    values = entry.values or []
+    if len(values) != 3:
+        return f"a time entry needs 3 values (client, kind, hours), got {len(values)}: {_USAGE}"
+    client, kind, hours = values[0].value, values[1].value, values[2].value
+    if not isinstance(client, str):
+        return f"the client must be a quoted id, got {client!r}: {_USAGE}"
+    if kind not in KINDS:
+        return f'unknown kind {kind!r}: use "remote" or "onsite"'
+    if not isinstance(hours, Decimal):
+        return f"hours must be a plain number like 1.5, got {hours!r}: {_USAGE}"
+    if hours <= 0:
+        return f"hours must be more than 0, got {hours}"
+    # This runs once per time entry (hundreds of thousands): no loops, no keyword
+    # arguments, and ``is True``/``is False`` (the only two bools) instead of isinstance.
+    meta = entry.meta
+    after_hours = meta.get("after-hours", False)
+    if after_hours is not False and after_hours is not True:
+        return f"after-hours must be TRUE or FALSE (no quotes), got {after_hours!r}"
+    billable = meta.get("billable", True)
+    if billable is not True and billable is not False:
+        return f"billable must be TRUE or FALSE (no quotes), got {billable!r}"
+    staff = meta.get("staff")
+    if staff is not None and not isinstance(staff, str):
+        return f'staff must be a quoted name like "alice", got {staff!r}'
+    return TimeEntry(  # positional, in field order: date client kind hours staff ...
+        entry.date,
+        client,
+        kind,
+        hours,
+        staff,
+        after_hours,
+        billable,
+        meta.get("note"),
+        meta.get("id"),
+        meta.get("filename", "<unknown>"),
+        meta.get("lineno", 0),
+    )

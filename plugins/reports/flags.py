@@ -1,0 +1,168 @@
+"""Judgement on a client's figures: the flags and warnings a consultant acts on.
+
+A flag says an agreement needs a look (under the target rate or margin, over its included
+hours, under target months running: renegotiate); a warning says a figure is less sure
+than it looks (uncosted hours, default cost rates, time not billed yet). The thresholds
+are the practice's (``target_hourly_rate``, ``target_margin`` in practice.yaml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from plugins.billing.model import KINDS, ZERO, Practice
+from plugins.billing.rules import month_label
+from plugins.reports.figures import Hours, Money, effective_rate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from plugins.reports.margin import MonthFigures
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """Why a client (or one of its months) needs a look; ``code`` is stable for CSS and tests."""
+
+    code: str  # "rate", "margin", "included", "renegotiate"
+    reason: str
+    short: str = ""  # a few words for a table cell; ``reason`` is the full sentence
+
+    @property
+    def label(self) -> str:
+        return self.short or self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class DataWarning:
+    """A data-quality problem: figures that look precise but are not."""
+
+    code: str  # "uncosted", "default-rate", "unbilled", "currency", "no-cost-rates"
+    message: str
+    client: str | None = None
+
+
+@dataclass(slots=True)
+class Targets:
+    """The practice's floors (SPEC 2.3); ``currency`` is the one the hourly target is in."""
+
+    hourly_rate: Decimal | None
+    margin: Decimal | None
+    currency: str
+
+    @staticmethod
+    def of(practice: Practice) -> Targets:
+        return Targets(practice.target_hourly_rate, practice.target_margin, practice.currency)
+
+
+#: Flags that say the agreement earns too little; two months running of these: renegotiate.
+PROFIT_FLAGS = frozenset({"rate", "margin"})
+
+
+def flags_for(money: Money, hours: Hours, currency: str, targets: Targets) -> list[Flag]:
+    """The rate and margin flags of SPEC 2.3 for some months of a client, with short reasons.
+
+    The hourly target is compared only with rates in its own currency: a EUR rate under a
+    USD target says nothing.
+    """
+    found = []
+    rate = effective_rate(money, hours)
+    floor = targets.hourly_rate
+    if floor is not None and rate is not None and currency == targets.currency and rate < floor:
+        found.append(
+            Flag(
+                "rate",
+                f"earns {rate:.2f} {currency}/h, under the {floor:.2f} target",
+                f"rate {rate:.0f} < {floor:.0f}/h",
+            )
+        )
+    if targets.margin is not None and (money.revenue or money.costs):
+        ratio = money.margin_ratio
+        if ratio is None:
+            found.append(Flag("margin", "costs with no revenue", "costs, no revenue"))
+        elif ratio < targets.margin:
+            found.append(
+                Flag(
+                    "margin",
+                    f"margin {ratio:.0%}, under the {targets.margin:.0%} target",
+                    f"margin {ratio:.0%} < {targets.margin:.0%}",
+                )
+            )
+    return found
+
+
+def month_overage_flag(hours: Hours) -> Flag | None:
+    """A month that used up an included allowance and billed hours beyond it."""
+    over = [
+        f"{hours.billable[kind]:.2f} {kind} h for {hours.included[kind]:.2f} included"
+        for kind in KINDS
+        if hours.over_included(kind)
+    ]
+    if not over:
+        return None
+    return Flag("included", "over included hours: " + "; ".join(over), "over included")
+
+
+def period_overage_flag(months: Sequence[MonthFigures]) -> Flag | None:
+    """How often a period went over its included hours, and by how much."""
+    billed = [m for m in months if m.bill is not None]
+    parts, shorts = [], []
+    for kind in KINDS:
+        over = [m.hours.over_included(kind) for m in billed if m.hours.over_included(kind)]
+        if over:
+            parts.append(f"{kind} in {len(over)} of {len(billed)} months (+{sum(over, ZERO):.2f} h billed)")
+            shorts.append(f"{kind} {len(over)}/{len(billed)} mo")
+    if not parts:
+        return None
+    return Flag("included", "over included hours: " + "; ".join(parts), "over included: " + ", ".join(shorts))
+
+
+def staff_warnings(client: str, hours: Hours, practice: Practice) -> list[DataWarning]:
+    """Uncosted hours and staff costed at the default rate: labor cost that is a guess."""
+    found = []
+    if hours.uncosted and practice.costs_labor:
+        who = sorted(s or "no staff" for s in hours.staff if practice.cost_rate(s or None) is None)
+        found.append(
+            DataWarning(
+                "uncosted",
+                f"{hours.uncosted:.2f} h not costed ({', '.join(who)}): add a cost_rate in practice.yaml",
+                client,
+            )
+        )
+    if practice.default_cost_rate is not None:
+        at_default = {
+            s or "no staff": h for s, h in hours.staff.items() if not practice.has_own_rate(s or None)
+        }
+        if at_default:
+            listed = ", ".join(f"{s} {h:.2f} h" for s, h in sorted(at_default.items()))
+            found.append(
+                DataWarning(
+                    "default-rate",
+                    f"costed at the default rate {practice.default_cost_rate:.2f}/h: {listed}",
+                    client,
+                )
+            )
+    return found
+
+
+def renegotiate_flag(months: Sequence[MonthFigures]) -> Flag | None:
+    """Under the target rate or margin in the period's last two (or more) billed months.
+
+    Going over the included hours is flagged but does not count here: the overage is
+    billed, so it is the agreement working, not losing money.
+    """
+    streak: list[MonthFigures] = []
+    for figures in reversed([m for m in months if m.bill is not None]):
+        if not any(flag.code in PROFIT_FLAGS for flag in figures.flags):
+            break
+        streak.append(figures)
+    if len(streak) < 2:
+        return None
+    first, last = month_label(streak[-1].month), month_label(streak[0].month)
+    names = f"{first}, {last}" if len(streak) == 2 else f"{first} – {last}"
+    return Flag(
+        "renegotiate",
+        f"under target {len(streak)} months running ({names}): renegotiate",
+        f"{len(streak)} months under target",
+    )
