@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections import namedtuple
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -28,6 +28,7 @@ from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import KINDS, Contract, Location, Practice, Problem, TimeEntry
 from plugins.billing.rules import MonthBill, bill_contract, check_entry
 from plugins.postings import month_transactions, opens
+from plugins.reports.figures import Posting
 
 #: The plugin's module name, as a ledger's ``plugin`` line names it.
 PLUGIN = "plugins.retainer"
@@ -303,3 +304,20 @@ def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
         meta.get("filename", "<unknown>"),
         meta.get("lineno", 0),
     )
+
+
+def ledger_postings(entries: Iterable[data.Directive]) -> Iterator[Posting]:
+    """The postings of the transactions in ``entries`` that carry a number, as ``Posting``.
+
+    No picking here: a report keeps the clients' accounts and the period's months
+    (Fava's filters, or a command's options, have already cut ``entries``).
+    """
+    transaction = data.Transaction
+    for entry in entries:
+        if type(entry) is not transaction:
+            continue
+        day = entry.date
+        for posting in entry.postings:
+            units = posting.units
+            if units is not None and isinstance(units.number, Decimal):
+                yield Posting(day, posting.account, units.number, units.currency)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import click
 
-from scripts.check_command import check_command
-from scripts.import_command import import_command
-
-DEFAULT_LEDGER = "ledger/main.beancount"
+from scripts.commands.check import check_command
+from scripts.commands.import_ import import_command
+from scripts.commands.margin import margin_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -28,3 +27,4 @@ def main() -> None:
 
 main.add_command(check_command, "check")
 main.add_command(import_command, "import")
+main.add_command(margin_command, "margin")

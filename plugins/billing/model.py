@@ -27,8 +27,10 @@ RECEIVABLE_ROOT = "Assets:Receivable"
 INCOME_ROOT = "Income:Clients"
 EXPENSE_ROOT = "Expenses:Clients"
 LABOR_ALLOCATED = "Expenses:Labor:Allocated"
-REVENUE_PARTS = ("Retainer", "Hourly", "Travel")
+#: The income parts under ``Income:Clients:<Acct>`` that reports show as columns of their own.
+REVENUE_PARTS = ("Retainer", "Hourly", "Travel", "Prepaid", "Projects")
 LABOR_PART = "Labor"
+TOOLS_PART = "Tools"
 
 
 class Accounts(NamedTuple):

@@ -23,15 +23,9 @@ from flask import request
 
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_ROOT, UNLIMITED
-from plugins.books import Books, contracts_folder, enables_plugin, today
+from plugins.books import Books, contracts_folder, enables_plugin, ledger_postings, today
 from plugins.margin.charts import client_charts, portfolio_charts
-from plugins.margin.ledger_view import (
-    converter,
-    interval_name,
-    ledger_postings,
-    money_filtered,
-    period_of,
-)
+from plugins.margin.ledger_view import converter, interval_name, money_filtered, period_of
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -125,8 +125,8 @@ def _money_stacks(money: Money) -> Mapping[str, Decimal]:
         "Retainer": money.retainer,
         "Hourly": money.hourly,
         "Travel": money.travel,
-        "Other income": money.other_income,
+        "Other income": money.income_beyond,
         "Labor": -money.labor,
-        "Other costs": -money.other_costs,
+        "Other costs": -money.costs_beyond,
     }
     return {key: amount for key, amount in stacks.items() if amount}

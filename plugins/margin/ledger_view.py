@@ -1,21 +1,20 @@
 """What the report needs from Fava's filtered ledger, as plain ``reports.figures`` records.
 
-Kept apart from the extension class so the Fava-facing parts are small: the filtered
-ledger's postings as records, Fava's conversion selector as a ``Converter``, its interval
-selector as a chart bucket, and whether its account or tag filter is set.
+Kept apart from the extension class so the Fava-facing parts are small: Fava's time
+filter as a ``Period``, its conversion selector as a ``Converter``, its interval selector
+as a chart bucket, and whether its account or tag filter is set.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from beancount.core import data
 from fava.util.date import Quarter, Year
 
-from plugins.reports.figures import Converter, Period, Posting
+from plugins.reports.figures import Converter, Period
 
 #: Fava's conversion values that keep amounts in their own currency: revenue and labor
 #: postings carry no cost basis, so "at cost" and "at value" change nothing here.
@@ -37,23 +36,6 @@ def money_filtered(args: Mapping[str, str]) -> bool:
     bills: revenue per hour and the flags judged on money would then be false.
     """
     return any(args.get(name, "").strip() for name in ("account", "filter"))
-
-
-def ledger_postings(entries: Iterable[data.Directive]) -> Iterator[Posting]:
-    """The postings of the transactions in ``entries`` that carry a number, as ``Posting``.
-
-    No picking here: ``build_portfolio`` keeps the clients' accounts and the period's months
-    (Fava's filters have already cut ``entries``).
-    """
-    transaction = data.Transaction
-    for entry in entries:
-        if type(entry) is not transaction:
-            continue
-        day = entry.date
-        for posting in entry.postings:
-            units = posting.units
-            if units is not None and isinstance(units.number, Decimal):
-                yield Posting(day, posting.account, units.number, units.currency)
 
 
 def converter(conversion: str, prices: Any) -> Converter | None:

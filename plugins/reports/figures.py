@@ -18,6 +18,7 @@ from plugins.billing.model import (
     KINDS,
     LABOR_PART,
     REVENUE_PARTS,
+    TOOLS_PART,
     UNLIMITED,
     ZERO,
     Allowance,
@@ -76,18 +77,31 @@ class Money:
     retainer: Decimal = ZERO
     hourly: Decimal = ZERO
     travel: Decimal = ZERO
-    other_income: Decimal = ZERO
+    prepaid: Decimal = ZERO  # prepaid hour blocks, as they are used or expire
+    projects: Decimal = ZERO  # fixed-price project milestones
+    other_income: Decimal = ZERO  # any other account under Income:Clients:<Acct>
     labor: Decimal = ZERO
-    other_costs: Decimal = ZERO
+    tools: Decimal = ZERO  # the tools an agreement needs (RMM, backup, licences)
+    other_costs: Decimal = ZERO  # any other account under Expenses:Clients:<Acct>
 
     @property
     def revenue(self) -> Decimal:
         """Everything under ``Income:Clients:<Acct>`` (SPEC 4: per-client margin)."""
-        return self.retainer + self.hourly + self.travel + self.other_income
+        return self.retainer + self.hourly + self.travel + self.income_beyond
+
+    @property
+    def income_beyond(self) -> Decimal:
+        """Income besides the agreement's retainer, hourly and travel lines."""
+        return self.prepaid + self.projects + self.other_income
 
     @property
     def costs(self) -> Decimal:
-        return self.labor + self.other_costs
+        return self.labor + self.costs_beyond
+
+    @property
+    def costs_beyond(self) -> Decimal:
+        """Direct costs besides labor: tools and any other client expense."""
+        return self.tools + self.other_costs
 
     @property
     def margin(self) -> Decimal:
@@ -102,8 +116,11 @@ class Money:
         self.retainer += other.retainer
         self.hourly += other.hourly
         self.travel += other.travel
+        self.prepaid += other.prepaid
+        self.projects += other.projects
         self.other_income += other.other_income
         self.labor += other.labor
+        self.tools += other.tools
         self.other_costs += other.other_costs
 
     def book(self, part: str, side: str, amount: Decimal) -> None:
@@ -113,6 +130,8 @@ class Money:
             setattr(self, name, getattr(self, name) - amount)
         elif part == LABOR_PART:
             self.labor += amount
+        elif part == TOOLS_PART:
+            self.tools += amount
         else:
             self.other_costs += amount
 

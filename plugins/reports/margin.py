@@ -146,7 +146,7 @@ class Portfolio:
     @property
     def has_other_income(self) -> bool:
         """Whether any client has income besides retainer, hourly and travel (else no column)."""
-        return any(row.money.other_income for row in self.rows)
+        return any(row.money.income_beyond for row in self.rows)
 
     def hours_in(self, currency: str) -> Hours:
         """Hours of the clients whose primary row is in ``currency`` (for that total's rate)."""

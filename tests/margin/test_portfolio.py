@@ -12,8 +12,9 @@ from fava.util.date import Day, Month, Quarter, Week, Year
 
 from plugins.billing.model import UNLIMITED, Contract, Practice, Terms, TimeEntry, client_of_account
 from plugins.billing.rules import bill_contract
+from plugins.books import ledger_postings
 from plugins.margin.charts import bucket
-from plugins.margin.ledger_view import converter, interval_name, ledger_postings
+from plugins.margin.ledger_view import converter, interval_name
 from plugins.reports.figures import Hours, Money, Period, Posting
 from plugins.reports.flags import Targets, flags_for
 from plugins.reports.margin import build_portfolio

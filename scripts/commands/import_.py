@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from scripts.output import find_ledger, ledger_option
+
 if TYPE_CHECKING:
     from importers.dates import DateOrder
     from importers.pipeline import ImportRun
     from importers.timefile import Plan
 
-DEFAULT_LEDGER = Path("ledger/main.beancount")
 #: Exports at least this big get a progress bar even when stderr is not a terminal.
 BIG_EXPORT_BYTES = 1_000_000
 
@@ -35,13 +36,7 @@ BIG_EXPORT_BYTES = 1_000_000
     required=True,
     type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path),
 )
-@click.option(
-    "--ledger",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_LEDGER,
-    show_default=True,
-    help="The books: entries go to time/YYYY-MM.beancount next to this file.",
-)
+@ledger_option
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
 @click.option(
     "--day-first",
@@ -54,7 +49,7 @@ BIG_EXPORT_BYTES = 1_000_000
     help="Read dates like 03/04/2026 as March 4 (when the file cannot tell).",
 )
 def import_command(
-    files: tuple[Path, ...], ledger: Path, dry_run: bool, day_first: bool, month_first: bool
+    files: tuple[Path, ...], ledger: Path | None, dry_run: bool, day_first: bool, month_first: bool
 ) -> None:
     """Import time-tracker CSV exports into the books.
 
@@ -79,6 +74,7 @@ def import_command(
     from importers.timefile import apply, plan
     from plugins.billing.gcpause import gc_paused
 
+    ledger = find_ledger(ledger)
     if day_first and month_first:
         raise click.UsageError("give --day-first or --month-first, not both")
     date_order: DateOrder | None = "day-first" if day_first else "month-first" if month_first else None

@@ -1,0 +1,91 @@
+"""``retainer check``: load the books like bean-check does, then summarise each client."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from plugins.billing.model import ZERO, client_of_account
+from scripts.ledger import Loaded, error_line, load
+from scripts.output import Report, emit, format_option, ledger_option, money
+
+
+@click.command("check")
+@ledger_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems, no per-client summary.")
+@format_option("json")
+def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
+    """Check the books: contracts, time entries and accruals.
+
+    Prints every problem as FILE:LINE: Kind: message (the same errors bean-check
+    shows) and, when there are none, each client's revenue (everything booked under
+    Income:Clients:<Acct>) and direct costs (under Expenses:Clients:<Acct>). Exits with
+    status 1 when anything needs fixing.
+
+    \b
+    Examples:
+      retainer check
+      retainer check --ledger ~/books/ledger/main.beancount --format json
+    """
+    loaded = load("check", ledger)
+    problems = [error_line(error) for error in loaded.errors]
+    if fmt == "json":
+        document = {"ledger": str(loaded.path), "errors": problems, **_totals(loaded)}
+        emit(Report("", [], document=document), fmt)
+        if problems:
+            sys.exit(1)
+        return
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {loaded.path}", err=True)
+        sys.exit(1)
+    click.echo(f"{loaded.path}: no problems.")
+    if quiet:
+        return
+    clients = _totals(loaded)["clients"]
+    if clients:
+        report = Report(
+            "Booked per client (all months)",
+            ["client", "account", "currency", "revenue", "costs"],
+            [
+                [c["client"], c["account"], c["currency"], Decimal(c["revenue"]), Decimal(c["costs"])]
+                for c in clients
+            ],
+        )
+        emit(report, "table")
+
+
+def _totals(loaded: Loaded) -> dict[str, list[dict[str, str]]]:
+    """Revenue and direct costs per client and currency, read the one way reports read them."""
+    contracts = loaded.books.clients
+    accounts = {contract.account: client for client, contract in contracts.items()}
+    revenue: dict[tuple[str, str], Decimal] = {}
+    costs: dict[tuple[str, str], Decimal] = {}
+    for entry in loaded.entries:
+        for posting in getattr(entry, "postings", ()):
+            found = client_of_account(posting.account, accounts)
+            if found is None or posting.units is None or not isinstance(posting.units.number, Decimal):
+                continue
+            client, side, _ = found
+            key = (client, posting.units.currency)
+            revenue.setdefault(key, ZERO)
+            costs.setdefault(key, ZERO)
+            if side == "income":
+                revenue[key] -= posting.units.number
+            else:
+                costs[key] += posting.units.number
+    rows = [
+        {
+            "client": client,
+            "account": contracts[client].account,
+            "currency": currency,
+            "revenue": money(revenue[client, currency]),
+            "costs": money(costs[client, currency]),
+        }
+        for client, currency in sorted(revenue)
+    ]
+    return {"clients": rows}

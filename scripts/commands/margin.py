@@ -1,0 +1,169 @@
+"""``retainer margin``: the Client Margin table at the terminal, from the report's own module."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from plugins.billing.rules import Month
+from plugins.books import ledger_postings
+from plugins.reports.figures import Money, Period
+from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
+from scripts.ledger import error_line, load
+from scripts.output import Report, emit, fail, format_option, hours, ledger_option, money, month, ratio
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(command: str, option: str, text: str | None) -> Month | None:
+    """``YYYY-MM`` as a month, or a one-line refusal naming the option."""
+    if text is None:
+        return None
+    found = _MONTH.match(text.strip())
+    if found is None:
+        fail(command, f"{option} {text!r} is not a month: write it as YYYY-MM, e.g. 2026-03")
+    return int(found.group(1)), int(found.group(2))
+
+
+@click.command("margin")
+@ledger_option
+@click.option("--from", "first", metavar="YYYY-MM", help="First month (default: the books' first).")
+@click.option("--through", "last", metavar="YYYY-MM", help="Last month (default: the latest).")
+@click.option("--client", "client", metavar="ID", help="Only this client (its contract id).")
+@format_option("csv", "json")
+def margin_command(
+    ledger: Path | None, first: str | None, last: str | None, client: str | None, fmt: str
+) -> None:
+    """Client margin: revenue, costs, hours, margin and effective rate per client.
+
+    The same figures as Fava's Client Margin page for the same months: revenue is
+    everything booked under Income:Clients:<Acct>, costs everything under
+    Expenses:Clients:<Acct>, hours come from the month bills. Flags say which clients
+    earn under the practice's target rate or margin, and which go over their included
+    hours.
+
+    \b
+    Examples:
+      retainer margin
+      retainer margin --from 2026-01 --through 2026-06
+      retainer margin --client bayview-dental --format json
+      retainer margin --format csv > margin.csv
+    """
+    period = Period(parse_month("margin", "--from", first), parse_month("margin", "--through", last))
+    loaded = load("margin", ledger)
+    books = loaded.books
+    if client is not None and client not in books.clients:
+        known = ", ".join(sorted(books.clients)) or "none"
+        fail("margin", f"no contract for client {client!r}: use one of {known}")
+    portfolio = build_portfolio(
+        books.clients,
+        books.practice,
+        books.bills,
+        books.time,
+        ledger_postings(loaded.entries),
+        period,
+        books.today,
+    )
+    rows = [row for row in portfolio.rows if client is None or row.client == client]
+    notes = [f"problem: {error_line(error)}" for error in loaded.errors]
+    notes += [f"warning: {warning.message}" for warning in portfolio.warnings]
+    emit(_report(portfolio, rows, notes), fmt)
+
+
+_COLUMNS = (
+    "client", "currency", "retainer", "hourly", "travel", "prepaid", "revenue",
+    "labor", "tools", "other costs", "margin", "margin %", "hours", "eff. rate", "flags",
+)  # fmt: skip
+
+
+def _report(portfolio: Portfolio, rows: list[ClientRow], notes: list[str]) -> Report:
+    table: list[Sequence[object]] = []
+    for row in rows:
+        rate = row.effective_rate
+        table.append(
+            [
+                row.contract.name,
+                row.currency,
+                *_money_cells(row.money),
+                row.hours.total if row.hours is not None else None,
+                rate.quantize(Decimal("0.01")) if rate is not None else None,
+                "; ".join(flag.label for flag in row.flags),
+            ]
+        )
+    footer: list[Sequence[object]] = []
+    for currency, total in portfolio.totals.items():
+        rate = portfolio.total_effective_rates.get(currency)
+        footer.append(
+            [
+                "Total",
+                currency,
+                *_money_cells(total),
+                portfolio.hours_in(currency).total,
+                rate.quantize(Decimal("0.01")) if rate is not None else None,
+                "",
+            ]
+        )
+    document = {
+        "from": month(portfolio.period.first) if portfolio.period.first else None,
+        "through": month(portfolio.period.last) if portfolio.period.last else None,
+        "clients": [_client_json(row) for row in rows],
+        "totals": {
+            currency: _money_json(
+                total, portfolio.hours_in(currency).total, portfolio.total_effective_rates.get(currency)
+            )
+            for currency, total in portfolio.totals.items()
+        },
+    }
+    title = f"Client margin, {portfolio.period.label()}"
+    return Report(title, _COLUMNS, table, footer, notes, document)
+
+
+def _money_cells(amounts: Money) -> list[object]:
+    ratio_value = amounts.margin_ratio
+    return [
+        amounts.retainer,
+        amounts.hourly,
+        amounts.travel,
+        amounts.prepaid,
+        amounts.revenue,
+        amounts.labor,
+        amounts.tools,
+        amounts.other_costs,
+        amounts.margin,
+        f"{ratio_value:.1%}" if ratio_value is not None else None,
+    ]
+
+
+def _money_json(amounts: Money, worked: Decimal | None, rate: Decimal | None) -> dict[str, Any]:
+    return {
+        "retainer": money(amounts.retainer),
+        "hourly": money(amounts.hourly),
+        "travel": money(amounts.travel),
+        "prepaid": money(amounts.prepaid),
+        "projects": money(amounts.projects),
+        "other_income": money(amounts.other_income),
+        "revenue": money(amounts.revenue),
+        "labor": money(amounts.labor),
+        "tools": money(amounts.tools),
+        "other_costs": money(amounts.other_costs),
+        "margin": money(amounts.margin),
+        "margin_pct": ratio(amounts.margin_ratio),
+        "hours": hours(worked) if worked is not None else None,
+        "effective_rate": money(rate) if rate is not None else None,
+    }
+
+
+def _client_json(row: ClientRow) -> dict[str, Any]:
+    return {
+        "client": row.client,
+        "name": row.contract.name,
+        "currency": row.currency,
+        **_money_json(row.money, row.hours.total if row.hours is not None else None, row.effective_rate),
+        "flags": [{"code": flag.code, "reason": flag.reason} for flag in row.flags],
+        "warnings": [warning.message for warning in row.warnings],
+    }

@@ -1,0 +1,53 @@
+"""Load the user's books for a command: Beancount's loader, then the billing pass.
+
+The one way a command reaches the books, so every command bills exactly as the plugin
+does (the loader runs ``plugins.retainer``; ``Books`` gives the bills behind it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from plugins.books import Books, enables_plugin
+from scripts.output import fail, find_ledger
+
+
+@dataclass
+class Loaded:
+    """A loaded ledger and its billing pass."""
+
+    path: Path
+    entries: list[Any]
+    errors: list[Any]
+    options: dict[str, Any]
+
+    @cached_property
+    def books(self) -> Books:
+        """The billing pass over these entries, made on first use."""
+        return Books.of_ledger(self.entries, self.options)
+
+
+def load(command: str, given: Path | None) -> Loaded:
+    """Load the books or exit with a one-line reason naming the file."""
+    path = find_ledger(given)
+    if not path.is_file():
+        fail(
+            command,
+            f"no ledger at {path}: run this inside your books (the folder with ledger/main.beancount),"
+            " or give --ledger PATH or set RETAINER_LEDGER",
+        )
+    from beancount import loader  # here, so that ``retainer --help`` stays instant
+
+    entries, errors, options = loader.load_file(str(path))
+    if not enables_plugin(options):
+        fail(command, f'{path}: the ledger has no plugin "plugins.retainer" line; add it (see README)')
+    return Loaded(path, entries, errors, options)
+
+
+def error_line(error: Any) -> str:
+    """``FILE:LINE: Kind: message``, as bean-check prints an error."""
+    source = error.source or {}
+    return f"{source.get('filename', '?')}:{source.get('lineno', 0)}: {type(error).__name__}: {error.message}"
