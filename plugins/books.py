@@ -205,12 +205,9 @@ def collect_time(
     contract's own error already says what to fix.
     """
     by_client: dict[str, list[TimeEntry]] = {client: [] for client in books.contracts}
-    # A contract is in force from its first term through ``ends``: one range check per
-    # entry, and ``check_entry`` only for the few that fail it (to say why).
-    span = {
-        client: (contract.starts, contract.ends or datetime.date.max)
-        for client, contract in books.contracts.items()
-    }
+    # One range check per entry (``Contract.span``), and ``check_entry`` only for the few
+    # that fail it (to say why).
+    span = {client: contract.span for client, contract in books.contracts.items()}
     errors: list[Any] = []
     custom = data.Custom
     # A repeated id is the same tracker row imported twice: it would be billed twice. An

@@ -222,7 +222,11 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
     if root is None:
         if not problems:
             problems = [
-                Problem("ContractError", "file is empty: write a contract (SPEC 2.1)", Location(filename, 1))
+                Problem(
+                    "ContractError",
+                    "file is empty: write a contract (see docs/reference.md, 2.1)",
+                    Location(filename, 1),
+                )
             ]
         return None, problems
     out = _Collector(filename, "ContractError")
@@ -271,7 +275,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
     ends = get("ends", lambda n: yn.date(n, filename, "ends"))
     terms: tuple[Terms, ...] = ()
     if "terms" not in values:
-        out.add(top, "missing 'terms:': give at least one term with 'from:' (SPEC 2.1)")
+        out.add(top, "missing 'terms:': give at least one term with 'from:' (docs/reference.md, 2.1)")
     else:
         terms = _terms(values["terms"], out)
     if terms and isinstance(ends, datetime.date) and ends < terms[0].start:

@@ -1,4 +1,4 @@
-"""The billing rules of SPEC 2.2, as pure functions over the domain objects.
+"""The billing rules (docs/reference.md §2.2), as pure functions over the domain objects.
 
 No Beancount, no files, no clock: the caller passes "today" and the time entries of a
 client in ledger order, and gets back one ``MonthBill`` per accrued month. The plugin posts
@@ -27,6 +27,8 @@ from .model import (
     Problem,
     Terms,
     TimeEntry,
+    hours_of,
+    is_unlimited,
 )
 
 CENT = Decimal("0.01")
@@ -70,7 +72,7 @@ def months(first: Month, last: Month) -> list[Month]:
 
 
 def horizon(contract: Contract, practice: Practice, today: datetime.date) -> Month:
-    """The last month accrued (SPEC 2.2.0): the earlier of ``ends`` and the current month.
+    """The last month accrued (rule 0): the earlier of ``ends`` and the current month.
 
     ``accrue_through`` in practice.yaml replaces the current month, so books rebuilt later
     give the same result.
@@ -114,7 +116,7 @@ def segments(contract: Contract, month: Month) -> list[Segment]:
 
 
 def retainer_fee(contract: Contract, month: Month) -> Decimal:
-    """SPEC 2.2.1: each day billed under the terms in force that day, rounded once."""
+    """Rule 1: each day billed under the terms in force that day, rounded once."""
     return _fee(segments(contract, month), month)
 
 
@@ -124,7 +126,7 @@ def _fee(parts: Sequence[Segment], month: Month) -> Decimal:
 
 
 def included_allowance(contract: Contract, month: Month, kind: str) -> Allowance:
-    """SPEC 2.2.4: the month's included hours of ``kind``, prorated like the fee.
+    """Rule 4: the month's included hours of ``kind``, prorated like the fee.
 
     Days whose terms say ``unlimited`` add nothing to the pool (their units are covered
     outright); a month that is unlimited on every billed day is reported as unlimited.
@@ -137,8 +139,8 @@ def _allowance(parts: Sequence[Segment], month: Month, kind: str) -> Allowance:
     numeric = False
     for part in parts:
         included = part.terms.included(kind)
-        if not isinstance(included, str):
-            total += included * part.days
+        if not is_unlimited(included):
+            total += hours_of(included) * part.days
             numeric = True
     if parts and not numeric:
         return UNLIMITED
@@ -178,7 +180,7 @@ def _rounded_hours(terms: Terms) -> dict[Decimal, Decimal]:
 
 
 def billable_minutes(hours: Decimal, terms: Terms) -> int:
-    """SPEC 2.2.3: the whole minute (half-up), then up to the terms' rounding increment."""
+    """Rule 3: the whole minute (half-up), then up to the terms' rounding increment."""
     minutes = int((hours * SIXTY).quantize(ONE, rounding=ROUND_HALF_UP))
     step = terms.rounding_minutes
     if step > 1:
@@ -208,7 +210,7 @@ def billable_units(
     """The units of billable ``entries`` (ledger order), with onsite-minimum shortfalls.
 
     A visit whose onsite units fall short of ``onsite_minimum_hours`` gets one more unit,
-    at normal hours, right after the visit's last onsite unit (SPEC 2.2.3).
+    at normal hours, right after the visit's last onsite unit (rule 3).
     """
     if terms_of is None:
         terms_of = _TermsByDay(contract)
@@ -308,7 +310,7 @@ def bill_month(
     *,
     detail: bool = True,
 ) -> MonthBill:
-    """SPEC 2.2.1-6 for one month; ``entries`` are the client's entries of that month.
+    """Rules 1-6 for one month; ``entries`` are the client's entries of that month.
 
     ``detail=False`` leaves ``units`` empty (every figure is the same): the plugin posts
     the totals only, and one ``ChargedUnit`` per entry was a tenth of its time.
@@ -349,7 +351,7 @@ def _terms(terms_of: _TermsByDay, day: datetime.date) -> Terms:
 
 
 def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) -> None:
-    """Hours worked by kind and staff, and SPEC 2.2.6 labor cost."""
+    """Hours worked by kind and staff, and rule 6's labor cost."""
     worked = dict.fromkeys(KINDS, ZERO)
     idle = dict.fromkeys(KINDS, ZERO)
     staff: dict[str, Decimal] = {}
@@ -375,7 +377,7 @@ def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) ->
 
 
 def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:
-    """SPEC 2.2.2: a visit is a date with at least one billable onsite entry."""
+    """Rule 2: a visit is a date with at least one billable onsite entry."""
     return tuple(sorted({u.date for u in units if u.kind == "onsite" and u.entry is not None}))
 
 
@@ -387,7 +389,7 @@ def _apply_included(
     terms_of: _TermsByDay,
     detail: bool = True,
 ) -> tuple[list[ChargedUnit], Decimal]:
-    """SPEC 2.2.4-5: use up included hours in ledger order, charge the rest at the rate.
+    """Rules 4-5: use up included hours in ledger order, charge the rest at the rate.
 
     Returns the charged units (none unless ``detail``) and the unrounded sum of their
     charges, added up in unit order exactly as ``sum(charges, ZERO)`` would.
@@ -396,7 +398,7 @@ def _apply_included(
     for kind in KINDS:
         allowance = _allowance(parts, bill.month, kind)
         bill.included[kind] = allowance
-        left[kind] = allowance if isinstance(allowance, Decimal) else ZERO
+        left[kind] = hours_of(allowance)
     billable = dict.fromkeys(KINDS, ZERO)
     used = dict.fromkeys(KINDS, ZERO)
     uncovered_by_kind = dict.fromkeys(KINDS, ZERO)
@@ -410,7 +412,7 @@ def _apply_included(
         terms = terms_of[unit.date]
         assert terms is not None, "units are made only on days with terms in force"
         billable[kind] += hours
-        if terms.included(kind) == UNLIMITED:  # unlimited: covered outright, the pool untouched
+        if is_unlimited(terms.included(kind)):  # unlimited: covered outright, the pool untouched
             used[kind] += hours
             if detail:
                 charged.append(ChargedUnit(unit, hours, ZERO, ZERO))
@@ -448,7 +450,7 @@ def _apply_included(
 
 
 def check_entry(contract: Contract, entry: TimeEntry) -> str | None:
-    """Why ``entry`` cannot be billed under ``contract`` (SPEC 3), or None if it can."""
+    """Why ``entry`` cannot be billed under ``contract`` (docs/reference.md §3), or None if it can."""
     if contract.terms_on(entry.date) is not None:
         return None
     if entry.date < contract.starts:

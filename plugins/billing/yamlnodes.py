@@ -25,7 +25,6 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
-_BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -124,10 +123,3 @@ def date(node: yaml.Node, filename: str, what: str) -> datetime.date:
         except ValueError:
             pass
     raise NodeError(where(node, filename), f"{what} must be a date like 2026-01-31, got '{text}'")
-
-
-def boolean(node: yaml.Node, filename: str, what: str) -> bool:
-    text, tag = scalar(node, filename, what)
-    if tag != _BOOL:
-        raise NodeError(where(node, filename), f"{what} must be true or false, got '{text}'")
-    return text.lower() in ("true", "yes", "on")
