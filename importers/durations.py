@@ -52,8 +52,3 @@ def parse_duration(text: str) -> Decimal:
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits
         raise ValueError(f"'{text}' is not a duration") from None
     return value.quantize(PLACES, rounding=ROUND_HALF_UP).normalize()
-
-
-def format_hours(hours: Decimal) -> str:
-    """``Decimal("1.500000")`` -> ``"1.5"``; never an exponent (``100``, not ``1E+2``)."""
-    return format(hours.normalize(), "f")

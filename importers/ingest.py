@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 import beangulp
 from beancount.core import data
-from beancount.parser.grammar import ValueType
 from beangulp.extract import DUPLICATE
 
 from plugins.billing.contracts import ContractSet
-from plugins.billing.model import TimeEntry
+from plugins.timeentry import to_custom
 
 from .dates import DateOrder
 from .pipeline import BooksError, load_books, read_exports, sources_for
@@ -33,28 +31,6 @@ GENERIC = "generic"
 
 class ImportRefused(Exception):
     """Some rows of the export cannot be placed; the message lists every one."""
-
-
-def to_custom(entry: TimeEntry) -> data.Custom:
-    """A time entry as the directive Beancount parses from SPEC 3 syntax."""
-    where = entry.where
-    meta = data.new_metadata(where.filename if where else "<import>", where.lineno if where else 0)
-    if entry.staff:
-        meta["staff"] = entry.staff
-    if entry.note:
-        meta["note"] = entry.note
-    if entry.id:
-        meta["id"] = entry.id
-    if entry.after_hours:
-        meta["after-hours"] = True
-    if not entry.billable:
-        meta["billable"] = False
-    values = [
-        ValueType(entry.client, str),
-        ValueType(entry.kind, str),
-        ValueType(entry.hours, Decimal),
-    ]
-    return data.Custom(meta, entry.date, "time", values)
 
 
 class TimeImporter(beangulp.Importer):

@@ -27,8 +27,8 @@ from plugins.billing.model import (
     TimeEntry,
 )
 from plugins.billing.rules import check_entry
+from plugins.timeentry import format_hours, printable
 
-from .durations import format_hours
 from .rows import ExportRow
 
 PROBLEM = "TimeImportError"
@@ -82,7 +82,7 @@ def is_after_hours(row: ExportRow, hours: BusinessHours | None) -> bool:
 
 def clean_note(text: str) -> str | None:
     """The description on one line (the ledger keeps one line per value), or None."""
-    note = _SPACES.sub(" ", text).strip()
+    note = _SPACES.sub(" ", printable(text)).strip()
     return note or None
 
 
@@ -158,7 +158,7 @@ def stable_ids(rows: Iterable[ExportRow]) -> list[str]:
     seen: dict[str, int] = {}
     for row in rows:
         if row.entry_id:
-            ids.append(f"{row.source}:{row.entry_id}")
+            ids.append(f"{row.source}:{printable(row.entry_id)}")
             continue
         content = "\x1f".join(
             (

@@ -15,11 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from plugins.billing.model import Location, Problem
+from plugins.timeentry import format_hours
 
 from . import clockify, harvest, kimai, toggl
 from .csvfile import Table, parse_table
 from .dates import DateOrder, Settled, parse_date, parse_time, settle_order, split_datetime
-from .durations import MAX_HOURS, format_hours, hours_from_seconds, parse_duration
+from .durations import MAX_HOURS, hours_from_seconds, parse_duration
 from .rows import ExportRow, RawRow
 from .sources import FieldMap, Source
 

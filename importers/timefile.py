@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plugins.billing.model import TimeEntry
-
-from .durations import format_hours
+from plugins.timeentry import render
 
 TIME_DIR = "time"
 INCLUDE_GLOB = "time/*.beancount"
@@ -36,30 +35,6 @@ _ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]")
 _INCLUDE = re.compile(r'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
 _UNESCAPE = re.compile(r"\\(.)")
-
-
-def quote(text: str) -> str:
-    """A Beancount string literal: backslashes and double quotes escaped."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def render(entry: TimeEntry) -> str:
-    """One entry in exactly the syntax of SPEC 3, ending with a newline."""
-    lines = [
-        f'{entry.date.isoformat()} custom "time" {quote(entry.client)} "{entry.kind}" '
-        f"{format_hours(entry.hours)}"
-    ]
-    if entry.staff:
-        lines.append(f"  staff: {quote(entry.staff)}")
-    if entry.note:
-        lines.append(f"  note: {quote(entry.note)}")
-    if entry.id:
-        lines.append(f"  id: {quote(entry.id)}")
-    if entry.after_hours:
-        lines.append("  after-hours: TRUE")
-    if not entry.billable:
-        lines.append("  billable: FALSE")
-    return "\n".join(lines) + "\n"
 
 
 def ids_in(text: str) -> set[str]:

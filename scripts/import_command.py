@@ -144,7 +144,7 @@ def _count_lines(path: Path) -> int:
 
 
 def _summary(run: ImportRun, result: Plan, ledger: Path, dry_run: bool) -> None:
-    from importers.durations import format_hours
+    from plugins.timeentry import format_hours
 
     for found in run.files:
         title = found.source.title if found.source is not None else "unknown"

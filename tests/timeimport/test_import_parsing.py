@@ -19,7 +19,8 @@ from importers.dates import (
     settle_order,
     split_datetime,
 )
-from importers.durations import format_hours, parse_duration
+from importers.durations import parse_duration
+from plugins.timeentry import format_hours
 
 
 @pytest.mark.parametrize(

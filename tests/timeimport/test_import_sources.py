@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from importers.dates import DateOrder
-from importers.durations import format_hours
 from importers.pipeline import ImportRun, load_books, read_exports
 from importers.reader import read_export
+from plugins.timeentry import format_hours
 from timeimport.support_books import Books, write_books
 
 Row = tuple[str, str, str, str, str | None, str | None, bool, bool]
