@@ -16,11 +16,11 @@ from plugins.billing.contracts import ContractSet, contracts_folder_of, load_con
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Problem, TimeEntry
 
+from .custom_layouts import generic_sources
 from .dates import DateOrder
-from .generic import generic_sources
+from .layouts import LAYOUTS, Layout
 from .mapping import Imported, Mapper
-from .reader import BUILTIN_SOURCES, ExportFile, read_export
-from .sources import Source
+from .reader import ExportFile, read_export
 
 
 class BooksError(Exception):
@@ -44,10 +44,10 @@ def load_books(ledger: Path) -> ContractSet:
     return load_contracts(folder)
 
 
-def sources_for(books: ContractSet) -> tuple[list[Source], list[Problem]]:
-    """The built-in trackers, then the generic layouts of practice.yaml."""
+def sources_for(books: ContractSet) -> tuple[list[Layout], list[Problem]]:
+    """The layouts of practice.yaml, then the built-in trackers."""
     generic, problems = generic_sources(books.practice)
-    return [*BUILTIN_SOURCES, *generic], problems
+    return [*generic, *LAYOUTS], problems
 
 
 @dataclass

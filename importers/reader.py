@@ -17,15 +17,14 @@ from pathlib import Path
 from plugins.billing.model import Location, Problem
 from plugins.timeentry import format_hours
 
-from . import clockify, harvest, kimai, toggl
 from .csvfile import Table, parse_table
 from .dates import DateOrder, Settled, parse_date, parse_time, settle_order, split_datetime
 from .durations import MAX_HOURS, hours_from_seconds, parse_duration
+from .layouts import LAYOUTS, Layout
+from .layouts import detect as detect_layout
 from .rows import ExportRow, RawRow
-from .sources import FieldMap, Source
+from .sources import FieldMap
 
-#: The trackers recognised by their header, tried in this order before generic layouts.
-BUILTIN_SOURCES: tuple[Source, ...] = (toggl.SOURCE, clockify.SOURCE, harvest.SOURCE, kimai.SOURCE)
 PROBLEM = "TimeImportError"
 #: How many rows pass between two calls of the progress callback.
 PROGRESS_STEP = 2000
@@ -41,7 +40,7 @@ class ExportFile:
     """What one export holds: parsed rows, rows skipped on purpose, and its problems."""
 
     filename: str
-    source: Source | None = None
+    source: Layout | None = None
     rows: list[ExportRow] = field(default_factory=list)
     rows_read: int = 0
     skipped: int = 0
@@ -52,17 +51,12 @@ class ExportFile:
         self.problems.append(Problem(PROBLEM, message, Location(self.filename, line)))
 
 
-def detect(table: Table, sources: Sequence[Source]) -> tuple[Source, FieldMap] | None:
-    """The first source whose header layout matches the table's header."""
-    columns = table.columns()
-    for source in sources:
-        found = source.field_map(columns)
-        if found is not None:
-            return source, found
-    return None
+def detect(table: Table, sources: Sequence[Layout]) -> tuple[Layout, FieldMap] | None:
+    """The layout of the table's header, if any (see :func:`importers.layouts.detect`)."""
+    return detect_layout(table.columns(), sources)
 
 
-def identify(path: Path | str, sources: Sequence[Source] = BUILTIN_SOURCES) -> Source | None:
+def identify(path: Path | str, sources: Sequence[Layout] = LAYOUTS) -> Layout | None:
     """The source of an export file, from its header alone; None if it is none of ours."""
     try:
         with Path(path).open("rb") as handle:
@@ -80,7 +74,7 @@ def identify(path: Path | str, sources: Sequence[Source] = BUILTIN_SOURCES) -> S
 
 def read_export(
     path: Path | str,
-    sources: Sequence[Source] = BUILTIN_SOURCES,
+    sources: Sequence[Layout] = LAYOUTS,
     order: DateOrder | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportFile:
