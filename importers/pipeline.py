@@ -57,6 +57,10 @@ class ImportRun:
     files: list[ExportFile] = field(default_factory=list)
     entries: list[Imported] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: What the problems are about, for the one-line refusal.
+    refusal: str = "some rows cannot be placed"
+    #: Tracker users not in practice.yaml: the staff id given to each, and their name.
+    unknown_staff: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -86,13 +90,17 @@ def read_exports(
     sources, problems = sources_for(books)
     run.problems.extend(books.problems)
     run.problems.extend(problems)
+    if books.problems:
+        run.refusal = "the contracts have problems"
+    elif problems:
+        run.refusal = "the importers: settings in contracts/practice.yaml have problems"
     if run.problems:
         return run
     mapper = Mapper(books.contracts, books.practice)
     placed: list[Imported] = []
     with gc_paused():
         for path in paths:
-            found = read_export(path, sources, order, progress)
+            found = read_export(path, sources, order, progress, books.practice.date_order)
             run.files.append(found)
             run.problems.extend(found.problems)
             entries, problems = mapper.map_rows(found.rows)
@@ -101,6 +109,7 @@ def read_exports(
             found.rows = []  # parsed rows are not needed once mapped: free them early
     run.problems.sort(key=lambda p: (_file_order(paths, p.where.filename), p.where.lineno))
     run.entries = sorted(placed, key=_ledger_order)
+    run.unknown_staff = dict(mapper.staff.unknown)
     return run
 
 
