@@ -64,7 +64,14 @@ _PRACTICE_KEYS = (
     "accrue_through",
     "business_hours",
     "importers",
+    "time_metadata",
+    "date_order",
+    "onsite_words",
+    "after_hours_words",
 )
+_DATE_ORDERS = ("day-first", "month-first")
+#: A Beancount metadata key: what ``time_metadata`` may add to time entries.
+_METADATA_KEY = re.compile(r"^[a-z][a-zA-Z0-9_-]*$")
 _STAFF_KEYS = ("cost_rate", "name", "aliases")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -472,6 +479,18 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
             elif key == "business_hours":
                 settings[key] = _business_hours(value, filename)
+            elif key == "time_metadata":
+                settings[key] = _time_metadata(value, filename)
+            elif key == "date_order":
+                order = yn.string(value, filename, key).strip()
+                if order not in _DATE_ORDERS:
+                    raise NodeError(
+                        yn.where(value, filename),
+                        f"date_order must be day-first or month-first, got '{order}'",
+                    )
+                settings[key] = order
+            elif key in ("onsite_words", "after_hours_words"):
+                settings[key] = tuple(w.strip() for w in _strings(value, filename, key) if w.strip())
             elif key == "importers":
                 raw = yaml.safe_load(yaml.serialize(value))
                 if not isinstance(raw, dict):
@@ -494,6 +513,21 @@ def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:
             yn.where(node, filename), f"accrue_through must be a month like 2026-10, got '{text}'"
         )
     return int(match.group(1)), int(match.group(2))
+
+
+def _time_metadata(node: yaml.Node, filename: str) -> tuple[str, ...]:
+    """Extra time-entry keys, each a Beancount metadata key (naming a built-in one is harmless)."""
+    keys: list[str] = []
+    for item in yn.sequence(node, filename, "time_metadata"):
+        key = yn.string(item, filename, "time_metadata item").strip()
+        if not _METADATA_KEY.match(key):
+            raise NodeError(
+                yn.where(item, filename),
+                f"time_metadata: '{key}' is not a metadata key (lowercase letter first, then"
+                " letters, digits, '-' or '_')",
+            )
+        keys.append(key)
+    return tuple(keys)
 
 
 def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:

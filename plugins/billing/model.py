@@ -238,6 +238,13 @@ class Practice:
     target_margin: Decimal | None = None
     accrue_through: tuple[int, int] | None = None  # (year, month)
     business_hours: BusinessHours | None = None
+    #: Extra metadata keys allowed on time entries (``time_metadata:``).
+    time_metadata: tuple[str, ...] = ()
+    #: Day/month order of this practice's exports where a file does not settle it.
+    date_order: Literal["day-first", "month-first"] | None = None
+    #: Words added to the importers' built-in on-site and after-hours words.
+    onsite_words: tuple[str, ...] = ()
+    after_hours_words: tuple[str, ...] = ()
     #: Free-form importer settings (e.g. ``generic_csv`` column maps), validated by importers.
     importers: dict[str, object] = field(default_factory=dict)
     filename: str | None = None
@@ -282,6 +289,8 @@ class TimeEntry(NamedTuple):
     id: str | None = None
     filename: str | None = None
     lineno: int = 0
+    start: str | None = None  # "HH:MM", when the entry says when the work began
+    project: str | None = None  # a project id of the client (``project:``)
 
     @property
     def where(self) -> Location | None:
