@@ -12,7 +12,17 @@ import datetime
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -36,6 +46,14 @@ ONE = Decimal(1)
 SIXTY = Decimal(60)
 Month = tuple[int, int]  # (year, month)
 _DATE = attrgetter("date")
+_HOURS = attrgetter("hours")
+
+#: The arithmetic every bill is computed in, whatever the calling process set: Python's
+#: default (28 digits), with the traps that turn a figure too large for it into an error
+#: instead of a silently rounded amount.
+BILLING_CONTEXT = Context(
+    prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -486,5 +504,72 @@ def bill_contract(
         start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
         following = next_month(month)
         stop = bisect_left(ordered, datetime.date(following[0], following[1], 1), start, key=_DATE)
-        bills.append(bill_month(contract, practice, month, ordered[start:stop], detail=detail))
+        bills.append(_checked_month(contract, practice, month, ordered[start:stop], detail))
     return bills
+
+
+def _checked_month(
+    contract: Contract, practice: Practice, month: Month, entries: Sequence[TimeEntry], detail: bool
+) -> MonthBill:
+    """``bill_month``, or for a month whose figures ``Decimal`` cannot hold, a located error.
+
+    The contract loader bounds every amount, so only time entries with absurd hours get
+    here; the month then posts nothing (one error at its largest entry), and the client's
+    other months and every other client are billed as usual.
+    """
+    try:
+        with localcontext(BILLING_CONTEXT):
+            bill = bill_month(contract, practice, month, entries, detail=detail)
+            _check_fits(bill)
+            return bill
+    except DecimalException as exc:
+        return _unbillable(contract, month, entries, exc)
+
+
+def _check_fits(bill: MonthBill) -> None:
+    """Raise now, if an hours figure the plugin posts (to the hundredth) would not fit."""
+    figures = (bill.hours_billable, bill.included_used, bill.uncovered, bill.hours_worked)
+    for by_kind in figures:
+        for value in by_kind.values():
+            value.quantize(CENT)
+    for allowance in bill.included.values():
+        if isinstance(allowance, Decimal):
+            allowance.quantize(CENT)
+    bill.total_hours.quantize(CENT)
+    bill.uncosted_hours.quantize(CENT)
+
+
+def _unbillable(
+    contract: Contract, month: Month, entries: Sequence[TimeEntry], exc: DecimalException
+) -> MonthBill:
+    zeros = dict.fromkeys(KINDS, ZERO)
+    bill = MonthBill(
+        client=contract.client,
+        month=month,
+        first_day=datetime.date(month[0], month[1], 1),
+        last_day=datetime.date(month[0], month[1], days_in(month)),
+        days_billed=0,
+        hours_worked=dict(zeros),
+        hours_nonbillable=dict(zeros),
+        hours_billable=dict(zeros),
+        included=dict(zeros),
+        included_used=dict(zeros),
+        uncovered=dict(zeros),
+    )
+    biggest = max(entries, key=_HOURS, default=None)
+    where = biggest.where if biggest is not None else None
+    terms = contract.terms_on(bill.first_day) or contract.terms[0]
+    if where is None or biggest is None:
+        where = terms.where or Location(contract.filename, 1)
+        cause = f"check the amounts in {contract.display_path}"
+    else:
+        cause = f"the largest time entry of the month is here, with {biggest.hours} hours: fix its hours"
+    bill.problems.append(
+        Problem(
+            "BillingError",
+            f"{contract.client}: {month_label(month)} is not billed, its figures are too large to"
+            f" compute exactly ({type(exc).__name__}); {cause}",
+            where,
+        )
+    )
+    return bill
