@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from plugins.billing.model import TimeEntry
-from plugins.writes import Books
+from plugins.writes import LockedBooks
 
 from .durations import format_hours
 
@@ -262,7 +262,7 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
     return result
 
 
-def apply(result: Plan, books: Books) -> list[Path]:
+def apply(result: Plan, books: LockedBooks) -> list[Path]:
     """Write every file of the plan in one commit (all or none), under the books' lock.
 
     Month files come first and the ledger's include last, so even the moment between two

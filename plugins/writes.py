@@ -1,7 +1,7 @@
 """The one way the books are written: under a lock, and all or nothing across files.
 
 Every file a ``retainer`` command writes (an import's month files and the ledger's include
-line; later closed months, contracts, statements) goes through :meth:`Books.commit` while
+line; later closed months, contracts, statements) goes through :meth:`LockedBooks.commit` while
 the command holds :func:`books_lock`. Renaming one file into place is atomic, but an import
 touches many month files, and a kill between two renames used to leave books that check
 clean yet hold half an export; two imports at once each planned against the same old
@@ -88,7 +88,7 @@ _held: dict[str, FileLock] = {}
 _held_guard = threading.Lock()
 
 
-class Books:
+class LockedBooks:
     """The books folder while this process holds its lock: read, then :meth:`commit`."""
 
     def __init__(self, folder: Path) -> None:
@@ -122,7 +122,7 @@ def books_lock(
     folder: Path | str,
     wait: float | None = None,
     on_wait: Callable[[str], None] | None = None,
-) -> Iterator[Books]:
+) -> Iterator[LockedBooks]:
     """Hold the lock of the books in ``folder`` (the ledger's folder) for the ``with`` block.
 
     Re-entrant within a process. When another process holds it, ``on_wait`` gets a
@@ -157,13 +157,13 @@ def books_lock(
                 " (or set RETAINER_LOCK_WAIT to wait longer)"
             ) from None
     try:
-        yield Books(folder)
+        yield LockedBooks(folder)
     finally:
         lock.release()
 
 
 def recover(folder: Path | str, wait: float | None = None) -> list[str]:
-    """Take the lock, then finish or undo an interrupted commit (see :meth:`Books.recover`)."""
+    """Take the lock, then finish or undo an interrupted commit (see :meth:`LockedBooks.recover`)."""
     with books_lock(folder, wait) as books:
         return books.recover()
 
@@ -231,10 +231,14 @@ def _commit(folder: Path, changes: Mapping[Path, bytes | None], command: str) ->
     contents: list[bytes | None] = []
     written: list[Path] = []
     made: list[Path] = []
+    seen: dict[str, Path] = {}
     for given, content in changes.items():
         step = _plan_step(folder, Path(given), content, token)
         if step is None:
             continue
+        if step.path in seen:
+            raise WriteError(f"{given}: is the same file as {seen[step.path]}; nothing was written")
+        seen[step.path] = Path(given)
         steps.append(step)
         contents.append(content)
         written.append(Path(given))
@@ -257,7 +261,7 @@ def _commit(folder: Path, changes: Mapping[Path, bytes | None], command: str) ->
     try:
         for path in made:
             path.mkdir()
-        dirs: set[Path] = set()
+        dirs = {path.parent for path in made}
         for number, (step, content) in enumerate(zip(steps, contents, strict=True), 1):
             if step.temp is not None and content is not None:
                 target = folder / step.path
@@ -401,7 +405,7 @@ def _recover(folder: Path) -> list[str]:
     if legacy:
         said.append(
             f"Removed {_count(len(legacy), 'temporary file')} an interrupted older retainer"
-            f" left behind: {', '.join(_rel(path, folder) for path in legacy)}."
+            f" left behind: {', '.join(_shown(folder, _rel(path, folder)) for path in legacy)}."
         )
     return said
 
@@ -445,7 +449,7 @@ def _complete(folder: Path, record: dict[str, Any], steps: list[_Step]) -> list[
     if lost and not done:
         removed = _roll_back(folder, steps, record.get("made", []))
         return [
-            f"Rolled back an interrupted write by {who}: {_names(lost)} could not be completed"
+            f"Rolled back an interrupted write by {who}: {_names(folder, lost)} could not be completed"
             " (temporary file missing or damaged) and no file had been replaced yet, so"
             f" {_count(len(steps), 'file')} stay as they were"
             f" ({_count(removed, 'temporary file')} removed); run that command again."
@@ -458,17 +462,17 @@ def _complete(folder: Path, record: dict[str, Any], steps: list[_Step]) -> list[
     said = [
         f"Completed an interrupted write by {who}: {_count(len(done), 'file')} had been"
         f" replaced, now the other {_count(len(ready), 'file')} too"
-        + (f" ({_names(ready)})." if ready else ".")
+        + (f" ({_names(folder, ready)})." if ready else ".")
     ]
     if lost:
         said.append(
-            f"Could not complete {_names(lost)}: the new content was lost (temporary file"
+            f"Could not complete {_names(folder, lost)}: the new content was lost (temporary file"
             f" missing or damaged), so these files are as they were before {who}; run that"
             " command again (an import adds only what is missing)."
         )
     if changed:
         said.append(
-            f"Left {_names(changed)} as they are: they were changed since the interruption,"
+            f"Left {_names(folder, changed)} as they are: they were changed since the interruption,"
             f" so {who}'s change to them is not applied; run that command again if it is needed."
         )
     return said
@@ -524,8 +528,15 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _names(steps: list[_Step]) -> str:
-    return ", ".join(step.shown for step in steps)
+def _names(folder: Path, steps: list[_Step]) -> str:
+    return ", ".join(_shown(folder, step.shown) for step in steps)
+
+
+def _shown(folder: Path, relative: str) -> str:
+    """A file as the user would type it: relative to the working folder when inside it."""
+    here = os.getcwd()
+    path = os.path.normpath(os.path.join(os.path.abspath(folder), relative))
+    return os.path.relpath(path, here) if os.path.commonpath([here, path]) == here else path
 
 
 @dataclass(frozen=True)

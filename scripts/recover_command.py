@@ -19,6 +19,7 @@ import click
     default=Path("ledger/main.beancount"),
     envvar="RETAINER_LEDGER",
     show_default=True,
+    show_envvar=True,
     help="The books: the write journal is kept next to this file.",
 )
 def recover_command(ledger: Path) -> None:
@@ -26,8 +27,10 @@ def recover_command(ledger: Path) -> None:
 
     A command that writes several files (an import's month files) first lists them in a
     journal next to the ledger, so a crash in the middle is repaired here: if every new
-    file was fully written, the rest are put in place; otherwise nothing is changed and
-    the leftovers are removed. Waits for a command still writing the books.
+    file was fully written, the ones not yet in place are put there; if not, and none was
+    in place yet, the books stay as they were. It says what it did, removes every
+    leftover temporary file, and never overwrites a file edited since. Waits for a
+    command still writing the books. Every command that writes does this first.
 
     \b
     Examples:

@@ -132,6 +132,16 @@ def test_a_folder_as_target_is_refused_before_anything_is_written(tmp_path: Path
     assert leftovers(folder) == []
 
 
+def test_one_file_named_twice_through_a_link_is_refused(tmp_path: Path) -> None:
+    folder = books(tmp_path)
+    january = folder / "time" / "2026-01.beancount"
+    (folder / "time" / "alias.beancount").symlink_to(january)
+    with pytest.raises(WriteError, match="is the same file as"):
+        commit_here(folder, {january: b"one\n", folder / "time" / "alias.beancount": b"two\n"})
+    assert january.read_bytes() == OLD["time/2026-01.beancount"].encode()
+    assert leftovers(folder) == []
+
+
 def test_commit_is_refused_while_an_interrupted_write_is_pending(tmp_path: Path) -> None:
     folder = books(tmp_path)
     killed_commit(folder, changes(folder), "decided")
@@ -153,10 +163,7 @@ def test_no_journal_recover_changes_nothing_and_removes_an_older_writers_stray_t
     stray = folder / "time" / ".2026-01.beancount.k3x_9a2b.tmp"  # tempfile.mkstemp's name
     stray.write_bytes(b"half")
     said = recover(folder)
-    assert said == [
-        "Removed 1 temporary file an interrupted older retainer left behind:"
-        " time/.2026-01.beancount.k3x_9a2b.tmp."
-    ]
+    assert said == [f"Removed 1 temporary file an interrupted older retainer left behind: {stray}."]
     assert files_of(folder) == before
     assert recover(folder) == []
 
@@ -218,7 +225,8 @@ def test_after_a_partial_rename_a_lost_temp_is_named_and_the_rest_completed(tmp_
     next((folder / "closed").glob(f"*{TEMP_SUFFIX}")).unlink()
     said = recover(folder)
     assert said[0].startswith("Completed an interrupted write") and "1 file had been replaced" in said[0]
-    assert said[1].startswith("Could not complete closed/2026-01.beancount: the new content was lost")
+    lost = folder / "closed" / "2026-01.beancount"
+    assert said[1].startswith(f"Could not complete {lost}: the new content was lost")
     expected = as_bytes(NEW)
     del expected["closed/2026-01.beancount"]
     assert files_of(folder) == expected
@@ -231,7 +239,7 @@ def test_a_file_edited_by_hand_after_the_crash_is_never_overwritten(tmp_path: Pa
     january = folder / "time" / "2026-01.beancount"
     january.write_bytes(b"; the user's fix\n")
     said = recover(folder)
-    assert any(s.startswith("Left time/2026-01.beancount as they are") for s in said), said
+    assert f"Left {folder}/time/2026-01.beancount as they are" in said[-1], said
     assert january.read_bytes() == b"; the user's fix\n"
     assert (folder / "time" / "2026-02.beancount").read_bytes() == NEW["time/2026-02.beancount"].encode()
     assert leftovers(folder) == []

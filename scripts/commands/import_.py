@@ -65,6 +65,11 @@ def import_command(
     placed (unknown client, bad date or duration, a date outside the client's terms),
     every problem is listed with its file and row and nothing is written.
 
+    All month files (and the ledger's include line) are written together or not at all,
+    under a lock on the books: a second import waits for the first, then adds to what it
+    wrote. A write interrupted by a crash is completed or rolled back first (see
+    `retainer recover`).
+
     \b
     Examples:
       retainer import ~/Downloads/Toggl_time_entries_2026-01-01_to_2026-01-31.csv
@@ -118,6 +123,8 @@ def import_command(
                 _fail(_unreadable(exc, ledger))
     except WriteError as exc:
         _fail(str(exc))
+    except OSError as exc:  # the lock file cannot be made (a read-only folder)
+        _fail(_unreadable(exc, ledger))
     _summary(run, result, ledger, dry_run)
 
 

@@ -20,7 +20,7 @@ import pytest
 from beancount import loader
 from writes_support import LIMIT, kill, leftovers, paused, wait_until
 
-from plugins.writes import JOURNAL_NAME, pending
+from plugins.writes import JOURNAL_NAME, LOCK_NAME, pending
 from timeimport.support_books import Books, write_books
 
 _ENTRY_POINT = Path(sys.executable).with_name("retainer")
@@ -180,6 +180,16 @@ def test_recover_with_nothing_to_do_says_so(tmp_path: Path) -> None:
     done = run([*RETAINER, "recover", "--ledger", str(books.ledger)])
     assert done.returncode == 0
     assert done.stdout == f"{books.ledger.parent}: no interrupted write; nothing to do.\n"
+
+
+def test_a_books_folder_where_no_lock_can_be_made_is_a_one_line_refusal(tmp_path: Path) -> None:
+    books = write_books(tmp_path / "practice")
+    (books.ledger.parent / LOCK_NAME).mkdir()  # as root no folder is read-only; this fails alike
+    before = books.snapshot()
+    refused = run(import_command(books, export(books.root / "exports" / "alice.csv", "Alice Moreau", 9)))
+    assert refused.returncode == 1
+    assert refused.stderr == f"retainer import: {books.ledger.parent / LOCK_NAME}: Is a directory\n"
+    assert books.snapshot() == before
 
 
 def kill_or_finished(process: subprocess.Popen[bytes]) -> None:
