@@ -12,7 +12,7 @@ import click
 from scripts.commands.check import check_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
-from scripts.recover_command import recover_command
+from scripts.commands.recover import recover_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -11,18 +11,12 @@ from pathlib import Path
 
 import click
 
+from scripts.output import find_ledger, ledger_option
+
 
 @click.command("recover")
-@click.option(
-    "--ledger",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("ledger/main.beancount"),
-    envvar="RETAINER_LEDGER",
-    show_default=True,
-    show_envvar=True,
-    help="The books: the write journal is kept next to this file.",
-)
-def recover_command(ledger: Path) -> None:
+@ledger_option
+def recover_command(ledger: Path | None) -> None:
     """Complete or roll back an interrupted write of the books.
 
     A command that writes several files (an import's month files) first lists them in a
@@ -39,6 +33,7 @@ def recover_command(ledger: Path) -> None:
     """
     from plugins.writes import WriteError, recover
 
+    ledger = find_ledger(ledger)
     if not ledger.parent.is_dir():
         click.echo(f"retainer recover: {ledger.parent}: no such folder for the books", err=True)
         sys.exit(1)
