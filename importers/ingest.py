@@ -9,6 +9,7 @@ which would merge two different one-hour entries on the same day.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from beangulp.extract import DUPLICATE
 
 from plugins.billing.contracts import ContractSet
 from plugins.timeentry import to_custom
+from plugins.writes import WriteError, pending, recover
 
 from .dates import DateOrder
 from .layouts import LAYOUTS, Layout
@@ -67,6 +69,22 @@ class TimeImporter(beangulp.Importer):
     def _books(self) -> ContractSet:
         return load_books(self.ledger)
 
+    def _recover(self) -> None:
+        """Complete or roll back a write of ``retainer import`` that was interrupted.
+
+        beangulp writes no books itself, but its entries are de-duplicated against them, so
+        they must not be half-written. Costs one ``stat`` when nothing is pending.
+        """
+        folder = self.ledger.parent
+        if pending(folder) is None:
+            return
+        try:
+            said = recover(folder)
+        except WriteError as exc:
+            raise ImportRefused(str(exc)) from None
+        for sentence in said:
+            print(f"retainer: {sentence}", file=sys.stderr)
+
     def _sources(self) -> Sequence[Layout]:
         if self.source != GENERIC:
             return LAYOUTS
@@ -90,6 +108,7 @@ class TimeImporter(beangulp.Importer):
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         """Every row as a ``custom "time"`` entry, or :class:`ImportRefused` listing all problems."""
+        self._recover()
         try:
             books = self._books()
         except BooksError as exc:

@@ -4,7 +4,8 @@ The month files are the user's books once written: they may annotate, fix or del
 entries by hand and commit them. So a merge only *inserts* whole lines (a new entry goes
 after the last entry dated on or before its day, in the file's own line endings),
 re-importing is a no-op (ids already present in the ledger, any file it includes, or the
-time files are skipped), and every file is replaced atomically (through a symlink, its
+time files are skipped), and all files of one import are written in one commit of
+:mod:`plugins.writes` (all or none, under the books' lock; through a symlink, its
 target). Existing ids are found with a regular expression over the text, following the
 ``include`` lines as text, rather than by loading the books, so importing stays cheap next
 to ``bean-check``.
@@ -16,7 +17,6 @@ import bisect
 import glob
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,6 +24,7 @@ from pathlib import Path
 
 from plugins.billing.model import TimeEntry
 from plugins.timeentry import format_hours, render
+from plugins.writes import LockedBooks
 
 TIME_DIR = "time"
 INCLUDE_GLOB = "time/*.beancount"
@@ -309,36 +310,11 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
     return result
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one.
+def apply(result: Plan, books: LockedBooks) -> list[Path]:
+    """Write every file of the plan in one commit (all or none), under the books' lock.
 
-    A symlink stays a link: the file it points to is the one replaced (the temporary file
-    is written beside that real file, so the final rename stays on its file system).
+    Month files come first and the ledger's include last, so even the moment between two
+    renames never has an include matching nothing. Returns the files written.
     """
-    path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def apply(result: Plan) -> None:
-    """Write every file of the plan, month files first and the ledger's include last."""
-    for path, text in result.files.items():
-        write_atomic(path, text)
+    changes = {path: text.encode("utf-8") for path, text in result.files.items()}
+    return books.commit(changes, command="retainer import")

@@ -82,6 +82,11 @@ def import_command(
     counted. Dates like 03/04/2026 that the file does not settle need --day-first or
     --month-first, or date_order: in contracts/practice.yaml.
 
+    All month files (and the ledger's include line) are written together or not at all,
+    under a lock on the books: a second import waits for the first, then adds to what it
+    wrote. A write interrupted by a crash is completed or rolled back first (see
+    `retainer recover`).
+
     \b
     Examples:
       retainer import ~/Downloads/Toggl_time_entries_2026-01-01_to_2026-01-31.csv
@@ -91,36 +96,61 @@ def import_command(
     from importers.pipeline import BooksError, load_books, read_exports
     from importers.timefile import apply, plan
     from plugins.billing.gcpause import gc_paused
+    from plugins.writes import WriteError, books_lock, pending
 
     ledger = find_ledger(ledger)
     if day_first and month_first:
         raise click.UsageError("give --day-first or --month-first, not both")
     date_order: DateOrder | None = "day-first" if day_first else "month-first" if month_first else None
 
+    if not ledger.is_file():  # no books to lock: say why, as loading them would
+        try:
+            load_books(ledger)
+        except BooksError as exc:
+            _fail(str(exc))
     try:
-        books = load_books(ledger)
-    except BooksError as exc:
+        # The lock comes first: a second import waits, then reads the books (and ids)
+        # as this one left them, so both land.
+        with books_lock(ledger.parent, on_wait=_say) as books:
+            if dry_run:
+                if (unfinished := pending(ledger.parent)) is not None:
+                    _say(unfinished)
+            else:
+                for sentence in books.recover():
+                    _say(sentence)
+            try:
+                contracts = load_books(ledger)
+            except BooksError as exc:
+                _fail(str(exc))
+            except (OSError, UnicodeDecodeError) as exc:
+                _fail(_unreadable(exc, ledger))
+            with _progress(files) as progress:
+                run = read_exports(list(files), contracts, date_order, progress)
+            if run.problems:
+                for problem in run.problems:
+                    click.echo(str(problem), err=True)
+                count = len(run.problems)
+                plural = "s" if count != 1 else ""
+                _fail(f"refused: {run.refusal} ({count} problem{plural}); nothing was written")
+            try:
+                with gc_paused():
+                    result = plan(ledger, run.time_entries())
+                if not dry_run:
+                    apply(result, books)
+            except (OSError, UnicodeDecodeError) as exc:
+                _fail(_unreadable(exc, ledger))
+    except WriteError as exc:
         _fail(str(exc))
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(_unreadable(exc, ledger))
-    with _progress(files) as progress:
-        run = read_exports(list(files), books, date_order, progress)
-    if run.problems:
-        for problem in run.problems:
-            click.echo(str(problem), err=True)
-        count = len(run.problems)
-        _fail(f"refused: {run.refusal} ({count} problem{'s' if count != 1 else ''}); nothing was written")
-    try:
-        with gc_paused():
-            result = plan(ledger, run.time_entries())
-        if not dry_run:
-            apply(result)
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:  # the lock file cannot be made (a read-only folder)
         _fail(_unreadable(exc, ledger))
     _summary(run, result, ledger, dry_run)
     _warnings(run, result)
     if dry_run and result.added:
         _show_entries(result, output_format)
+
+
+def _say(sentence: str) -> None:
+    click.echo(f"retainer import: {sentence}", err=True)
 
 
 def _fail(message: str) -> NoReturn:
