@@ -42,9 +42,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
+if TYPE_CHECKING:  # pragma: no cover
+    from filelock import FileLock
 
 LOCK_NAME = ".retainer.lock"
 JOURNAL_NAME = ".retainer-journal.json"
@@ -133,6 +134,9 @@ def books_lock(
         BooksBusy: the other command did not finish within ``wait``; nothing was done.
         WriteError: ``folder`` is not a folder.
     """
+    # Imported here: ``pending`` is on every bean-check's path, the lock is not.
+    from filelock import FileLock, Timeout
+
     folder = Path(folder)
     if not folder.is_dir():
         raise WriteError(f"{folder}: no such folder for the books")
@@ -194,6 +198,8 @@ def pending(folder: Path | str) -> str | None:
 
 def _locked_elsewhere(folder: Path) -> bool:
     """True when another process holds the books' lock (a non-blocking try, released at once)."""
+    from filelock import FileLock, Timeout
+
     key = os.path.realpath(folder)
     if key in _held and _held[key].is_locked:
         return False
