@@ -91,11 +91,13 @@ _held_guard = threading.Lock()
 class LockedBooks:
     """The books folder while this process holds its lock: read, then :meth:`commit`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, lock: FileLock) -> None:
         self.folder = folder
+        self._lock = lock
 
     def recover(self) -> list[str]:
         """Finish or undo an interrupted commit; sentences saying what was done (or none)."""
+        self._check_held()
         return _recover(self.folder)
 
     def commit(self, changes: Mapping[Path, bytes | None], command: str = "retainer") -> list[Path]:
@@ -114,7 +116,12 @@ class LockedBooks:
                 temporary file written) nothing is in place; a failure after that, while
                 renaming, leaves the journal for :func:`recover` to complete.
         """
+        self._check_held()
         return _commit(self.folder, changes, command)
+
+    def _check_held(self) -> None:
+        if not self._lock.is_locked:
+            raise WriteError(f"{self.folder}: the books' lock is no longer held; take it again to write")
 
 
 @contextmanager
@@ -157,7 +164,7 @@ def books_lock(
                 " (or set RETAINER_LOCK_WAIT to wait longer)"
             ) from None
     try:
-        yield LockedBooks(folder)
+        yield LockedBooks(folder, lock)
     finally:
         lock.release()
 
@@ -209,11 +216,17 @@ def _locked_elsewhere(folder: Path) -> bool:
 
 
 def _wait_limit() -> float:
+    """``RETAINER_LOCK_WAIT`` in seconds, else :data:`DEFAULT_WAIT`; a typo is an error."""
     value = os.environ.get("RETAINER_LOCK_WAIT", "").strip()
-    try:
-        return float(value) if value else DEFAULT_WAIT
-    except ValueError:
+    if not value:
         return DEFAULT_WAIT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise WriteError(f"RETAINER_LOCK_WAIT must be a number of seconds (like 300), not {value!r}")
+    return seconds
 
 
 # -- commit ---------------------------------------------------------------------------------
