@@ -21,6 +21,15 @@ hash of its new content). A file changed by hand since the crash is never overwr
 :func:`pending` tells a reader of the books (the plugin) in one ``stat`` that a write is
 unfinished, so half-written books are never silent.
 
+A writing command, in this order (the lock before reading, so it plans on what the
+previous command wrote)::
+
+    with books_lock(ledger.parent, on_wait=say) as books:
+        for sentence in books.recover():
+            say(sentence)
+        ...  # read the books, decide what to write
+        books.commit({month_file: new_bytes, old_file: None}, command="retainer close")
+
 Symlinks: a written path that is a link stays a link; the file it points to is replaced
 (its temporary file sits beside that real file, so the rename stays on its file system).
 The bytes given are written as they are: line endings and every existing byte are the
