@@ -299,6 +299,23 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
     assert (folder / "a.beancount").exists() and (folder / "b.beancount").exists()
 
 
+def test_the_books_cannot_be_written_once_the_lock_is_released(tmp_path: Path) -> None:
+    folder = books(tmp_path)
+    with books_lock(folder) as locked:
+        pass
+    with pytest.raises(WriteError, match="lock is no longer held"):
+        locked.commit({folder / "a.beancount": b"a\n"})
+    assert not (folder / "a.beancount").exists()
+
+
+def test_a_misspelt_lock_wait_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = books(tmp_path)
+    monkeypatch.setenv("RETAINER_LOCK_WAIT", "5 min")
+    refused = pytest.raises(WriteError, match="RETAINER_LOCK_WAIT must be a number of seconds")
+    with refused, books_lock(folder):
+        pass
+
+
 def test_a_missing_books_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WriteError, match="no such folder"), books_lock(tmp_path / "nowhere"):
         pass
