@@ -94,6 +94,14 @@ class Money:
         """Income besides the agreement's retainer, hourly and travel lines."""
         return self.prepaid + self.projects + self.other_income
 
+    def other_income_beside(self, prepaid: bool) -> Decimal:
+        """Income beyond retainer, hourly and travel, less prepaid when it has a column."""
+        return self.income_beyond - self.prepaid if prepaid else self.income_beyond
+
+    def other_costs_beside(self, tools: bool) -> Decimal:
+        """Costs beyond labor, less tools when they have a column."""
+        return self.costs_beyond - self.tools if tools else self.costs_beyond
+
     @property
     def costs(self) -> Decimal:
         return self.labor + self.costs_beyond
