@@ -315,3 +315,26 @@ def test_block_recognised_total_equals_its_price(
         assert total == price
     else:
         assert total <= price
+
+
+def test_what_a_statement_says_of_the_bank() -> None:
+    from plugins.reports.banks import bank_lines
+    from plugins.reports.figures import bill_lines
+
+    # Rollover 1 month, 2 remote h included; a 9.5 h block of 2026-01-05 for 950.00.
+    terms = Terms(
+        day(2026, 1, 1), included_hours={"remote": D(2)}, rates={"remote": D(100)}, rollover=Rollover(1)
+    )
+    b = block(day(2026, 1, 5), "9.5", "950", expires=day(2026, 2, 20))
+    found = bills(contract(terms, blocks=(b,)), entry(day(2026, 2, 10), "remote", "7"), through=(2026, 2))
+    # January: nothing worked, 2 h banked; the block is bought (950.00 billed that day).
+    assert [(line.what, line.detail, line.amount) for line in bill_lines(found["2026-01"])] == [
+        ("Prepaid block", "9.50 h block of 2026-01-05, expires 2026-02-20", D(950))
+    ]
+    # February: 7 h = 2 from January's lot + 2 own + 3 from the block (6.5 h left, which
+    # expire on 02-20).
+    assert bank_lines(found["2026-02"]) == [
+        "2.00 remote h rolled over used",
+        "3.00 h from block of 2026-01-05, 6.50 h left",
+        "block of 2026-01-05 expired on 2026-02-20 with 6.50 h unused",
+    ]

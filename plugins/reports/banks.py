@@ -79,6 +79,25 @@ def bank_of(bills: Sequence[MonthBill], today: datetime.date) -> Bank | None:
     return found if found else None
 
 
+def bank_lines(bill: MonthBill) -> list[str]:
+    """What a month drew on its hour bank, in a client's words (statements, drill-downs):
+    ``3.00 h from block of 2026-01-05, 6.50 h left``; ``2.75 remote h rolled over used``."""
+    found = []
+    for kind in KINDS:
+        if bill.lots_used.get(kind):
+            found.append(f"{bill.lots_used[kind]:.2f} {kind} h rolled over used")
+    for month in bill.blocks:
+        if month.drawn:
+            left = month.hours_left + month.hours_expired  # left after the draws, before expiry
+            found.append(f"{month.drawn:.2f} h from {month.block.label}, {left:.2f} h left")
+        if month.hours_expired:
+            found.append(
+                f"{month.block.label} expired on {month.block.expires}"
+                f" with {month.hours_expired:.2f} h unused"
+            )
+    return found
+
+
 def bank_flags(bank: Bank | None) -> list[Flag]:
     """Blocks nearly used up, and blocks about to expire with hours unused."""
     if bank is None:

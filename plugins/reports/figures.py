@@ -259,4 +259,11 @@ def bill_lines(bill: MonthBill) -> list[BillLine]:
     if bill.travel:
         visits = len(bill.visits)
         lines.append(BillLine("Travel", f"{visits} visit{'s' if visits != 1 else ''}", bill.travel))
+    for month in bill.blocks:  # a prepaid block's price is billed on the day it is bought
+        if month.bought:
+            block = month.block
+            detail = f"{block.hours:.2f} h {block.label}"
+            if block.expires is not None:
+                detail += f", expires {block.expires}"
+            lines.append(BillLine("Prepaid block", detail, block.price))
     return lines
