@@ -52,7 +52,8 @@ def test_demo_exercises_every_kind_of_posting() -> None:
         for entry in entries
         if isinstance(entry, data.Transaction) and "retainer" in entry.tags
     }
-    assert narrations == {"Retainer", "Hourly", "Travel", "Labor"}
+    # Prepaid: a block bought ("Prepaid block"), and drawn on; Tools: licence costs.
+    assert narrations == {"Retainer", "Hourly", "Travel", "Labor", "Tools", "Prepaid"}
     # A year of time from several staff, including non-billable and after-hours work.
     time = [e for e in entries if isinstance(e, data.Custom) and e.type == "time"]
     assert len(time) > 1000
@@ -75,6 +76,11 @@ def test_demo_contracts_cover_the_trade_tiers() -> None:
     fees = sorted(c.terms[-1].monthly_retainer for c in contracts if c.terms[-1].monthly_retainer)
     assert fees[0] < Decimal(400) and fees[-1] > Decimal(2000)
     assert books.practice.accrue_through is not None  # reproducible books
+    # hour banks, tool costs and travel time (README "Hour banks, tool costs and travel time")
+    assert any(c.blocks for c in contracts)  # a client on prepaid blocks
+    assert any(t.rollover is not None and t.rollover.months for c in contracts for t in c.terms)
+    assert any(t.costs is not None for c in contracts for t in c.terms)
+    assert any(t.travel.travel_minutes and t.travel.travel_rate for c in contracts for t in c.terms)
 
 
 def test_one_demo_client_costs_more_than_it_pays() -> None:

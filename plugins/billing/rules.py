@@ -24,7 +24,7 @@ from decimal import (
     localcontext,
 )
 from operator import attrgetter
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import (
     KINDS,
@@ -40,6 +40,9 @@ from .model import (
     hours_of,
     is_unlimited,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .hourbank import Bank, BlockDraw, BlockMonth, Lot
 
 CENT = Decimal("0.01")
 ONE = Decimal(1)
@@ -280,9 +283,11 @@ class ChargedUnit(NamedTuple):
     """A unit after included hours: how much was covered, and what the rest costs."""
 
     unit: Unit
-    covered: Decimal
+    covered: Decimal  # by included hours, lots and blocks together
     uncovered: Decimal
     charge: Decimal  # unrounded: the month is rounded once
+    lots: Decimal = ZERO  # of ``covered``: rolled-over hours used
+    blocks: tuple[BlockDraw, ...] = ()  # of ``covered``: hours drawn on prepaid blocks
 
 
 @dataclass
@@ -310,10 +315,21 @@ class MonthBill:
     staff_hours: dict[str, Decimal] = field(default_factory=dict)
     uncosted_hours: Decimal = ZERO
     problems: list[Problem] = field(default_factory=list)
+    tools: Decimal = ZERO  # SPEC 2.2.6a: the month's tool costs, a cost like labor
+    # Hour banks (``hourbank``), filled only for contracts with rollover or blocks:
+    prepaid: Decimal = ZERO  # income recognised from blocks (draws and expiries)
+    blocks: tuple[BlockMonth, ...] = ()  # each block in use in the month
+    block_hours: dict[str, Decimal] = field(default_factory=dict)  # drawn on blocks, by kind
+    lots_used: dict[str, Decimal] = field(default_factory=dict)  # rolled-over hours used
+    lots_banked: dict[str, Decimal] = field(default_factory=dict)  # the month's new lot
+    lots_cut: dict[str, Decimal] = field(default_factory=dict)  # cut to max_hours
+    lots_expired: dict[str, Decimal] = field(default_factory=dict)  # expired at the start
+    lots_left: dict[str, Decimal] = field(default_factory=dict)  # banked after the month
+    lots: tuple[Lot, ...] = ()  # banked after the month, oldest first
 
     @property
     def revenue(self) -> Decimal:
-        return self.retainer + self.hourly + self.travel
+        return self.retainer + self.hourly + self.travel + self.prepaid
 
     @property
     def total_hours(self) -> Decimal:
@@ -327,12 +343,19 @@ def bill_month(
     entries: Sequence[TimeEntry],
     *,
     detail: bool = True,
+    bank: Bank | None = None,
 ) -> MonthBill:
     """Rules 1-6 for one month; ``entries`` are the client's entries of that month.
 
     ``detail=False`` leaves ``units`` empty (every figure is the same): the plugin posts
     the totals only, and one ``ChargedUnit`` per entry was a tenth of its time.
+    ``bank`` holds the lots and blocks the months before left (``bill_contract`` passes
+    it); without one, a contract with rollover or blocks starts from a fresh bank.
     """
+    if bank is None and contract.banks_hours:
+        from .hourbank import Bank
+
+        bank = Bank.of(contract)
     parts = segments(contract, month)
     first_day = parts[0].first if parts else datetime.date(month[0], month[1], 1)
     bill = MonthBill(
@@ -344,6 +367,10 @@ def bill_month(
         retainer=_fee(parts, month),
         terms=tuple(s.terms for s in parts),
     )
+    if any(s.terms.costs is not None for s in parts):
+        bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
+    if bank is not None:
+        bank.open_month(month)
     terms_of = _TermsByDay(contract)
     # The contract is in force on one run of days of the month (from its start through
     # ``ends``), so "has terms on its date" is a range check.
@@ -356,7 +383,7 @@ def bill_month(
     units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
     bill.travel = cents(sum((_terms(terms_of, day).travel.per_visit for day in bill.visits), ZERO))
-    charged, charges = _apply_included(contract, parts, units, bill, terms_of, detail)
+    charged, charges = _apply_included(contract, parts, units, bill, terms_of, detail, bank)
     bill.units = tuple(charged)
     bill.hourly = cents(charges)
     return bill
@@ -406,6 +433,7 @@ def _apply_included(
     bill: MonthBill,
     terms_of: _TermsByDay,
     detail: bool = True,
+    bank: Bank | None = None,
 ) -> tuple[list[ChargedUnit], Decimal]:
     """Rules 4-5: use up included hours in ledger order, charge the rest at the rate.
 
@@ -436,10 +464,21 @@ def _apply_included(
                 charged.append(ChargedUnit(unit, hours, ZERO, ZERO))
             continue
         remaining = left[kind]
-        covered = hours if hours < remaining else remaining  # min(remaining, hours)
-        left[kind] = remaining - covered
-        used[kind] += covered
-        uncovered = hours - covered
+        if bank is not None:  # rollover lots first, then the month's own, then blocks
+            lots = bank.use_lots(kind, hours) if bank.has_lots(kind) else ZERO
+            rest = hours - lots
+            own = rest if rest < remaining else remaining
+            left[kind] = remaining - own
+            used[kind] += own
+            rest -= own
+            draws = bank.draw(unit.date, kind, rest) if rest and bank.held else []
+            uncovered = rest - sum((d.hours for d in draws), ZERO)
+            covered = hours - uncovered
+        else:
+            covered = hours if hours < remaining else remaining  # min(remaining, hours)
+            left[kind] = remaining - covered
+            used[kind] += covered
+            uncovered = hours - covered
         charge = ZERO
         if uncovered:
             uncovered_by_kind[kind] += uncovered
@@ -451,8 +490,13 @@ def _apply_included(
                 charge = uncovered * rate * multiplier
         charges += charge
         if detail:
-            charged.append(ChargedUnit(unit, covered, uncovered, charge))
+            if bank is not None:
+                charged.append(ChargedUnit(unit, covered, uncovered, charge, lots, tuple(draws)))
+            else:
+                charged.append(ChargedUnit(unit, covered, uncovered, charge))
     bill.hours_billable, bill.included_used, bill.uncovered = billable, used, uncovered_by_kind
+    if bank is not None:
+        bank.close_month(bill, list(parts), left)
     for kind, unit in missing_rate.items():
         where = unit.where or Location(contract.filename, 1)
         bill.problems.append(
@@ -500,16 +544,26 @@ def bill_contract(
     # then a slice found by bisection, with no per-entry grouping.
     ordered = sorted(entries, key=_DATE)
     bills = []
+    bank = None
+    if contract.banks_hours:  # lots and blocks carry from month to month
+        from .hourbank import Bank
+
+        bank = Bank.of(contract)
     for month in accrued_months(contract, practice, today):
         start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
         following = next_month(month)
         stop = bisect_left(ordered, datetime.date(following[0], following[1], 1), start, key=_DATE)
-        bills.append(_checked_month(contract, practice, month, ordered[start:stop], detail))
+        bills.append(_checked_month(contract, practice, month, ordered[start:stop], detail, bank))
     return bills
 
 
 def _checked_month(
-    contract: Contract, practice: Practice, month: Month, entries: Sequence[TimeEntry], detail: bool
+    contract: Contract,
+    practice: Practice,
+    month: Month,
+    entries: Sequence[TimeEntry],
+    detail: bool,
+    bank: Bank | None,
 ) -> MonthBill:
     """``bill_month``, or for a month whose figures ``Decimal`` cannot hold, a located error.
 
@@ -519,7 +573,7 @@ def _checked_month(
     """
     try:
         with localcontext(BILLING_CONTEXT):
-            bill = bill_month(contract, practice, month, entries, detail=detail)
+            bill = bill_month(contract, practice, month, entries, detail=detail, bank=bank)
             _check_fits(bill)
             return bill
     except DecimalException as exc:
