@@ -26,7 +26,7 @@ from beancount.core import data
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import KINDS, Contract, Location, Practice, Problem, TimeEntry
-from plugins.billing.rules import MonthBill, bill_contract, check_entry
+from plugins.billing.rules import MonthBill, bill_contract, check_entry, check_project
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
 
@@ -258,6 +258,11 @@ def collect_time(
             if problem is not None:
                 errors.append(TimeEntryError(entry.meta, problem, entry))
                 continue
+        if parsed.project is not None:
+            problem = check_project(contract, parsed)
+            if problem is not None:
+                errors.append(TimeEntryError(entry.meta, problem, entry))
+                continue
         by_client[parsed.client].append(parsed)
     return by_client, errors
 
@@ -291,6 +296,9 @@ def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
     staff = meta.get("staff")
     if staff is not None and not isinstance(staff, str):
         return f'staff must be a quoted name like "alice", got {staff!r}'
+    project = meta.get("project")
+    if project is not None and not isinstance(project, str):
+        return f'project must be a quoted project id like "office-move", got {project!r}'
     return TimeEntry(  # positional, in field order: date client kind hours staff ...
         entry.date,
         client,
@@ -303,6 +311,7 @@ def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
         meta.get("id"),
         meta.get("filename", "<unknown>"),
         meta.get("lineno", 0),
+        project,
     )
 
 

@@ -98,10 +98,25 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
             **{"visit-dates": ", ".join(str(day) for day in bill.visits)},
         )
         found.append(post(bill.last_day, "Travel", bill.travel, receivable, accounts.travel, info))
+    for project, milestone in bill.milestones:  # SPEC 2.2.8: each on its own date
+        if not milestone.amount:
+            continue
+        info = meta(project=project.id)
+        if milestone.where is not None:
+            info["lineno"] = milestone.where.lineno
+        narration = f"Project {project.name}"
+        if project.billed is None:
+            number = project.milestones.index(milestone) + 1
+            info["milestone"] = f"{number} of {len(project.milestones)}"
+            narration += f", milestone {number} of {len(project.milestones)}"
+        txn = post(milestone.date, "Project", milestone.amount, receivable, accounts.projects, info)
+        found.append(txn._replace(narration=narration))
     if bill.labor:
         info = meta(hours=_hours(bill.total_hours))
         if bill.uncosted_hours:
             info["uncosted-hours"] = _hours(bill.uncosted_hours)
+        if bill.project_hours:  # of the hours above, on fixed-price projects (2.2.8)
+            info["project-hours"] = _hours(sum(bill.project_hours.values(), Decimal(0)))
         found.append(post(bill.last_day, "Labor", bill.labor, accounts.labor, LABOR_ALLOCATED, info))
     return found
 

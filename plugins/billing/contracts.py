@@ -28,6 +28,7 @@ from .model import (
     Location,
     Practice,
     Problem,
+    Project,
     StaffMember,
     Terms,
     Travel,
@@ -41,7 +42,7 @@ CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
-_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms")
+_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms", "projects")
 _TERM_KEYS = (
     "from",
     "monthly_fee",
@@ -279,6 +280,14 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
             yn.where(values["ends"], filename),
             f"ends {ends} is before the first term starts ({terms[0].start})",
         )
+    projects: tuple[Project, ...] = ()
+    if "projects" in values and terms:
+        from .project_yaml import read_projects  # here: it builds on this module's readers
+
+        projects, found = read_projects(
+            values["projects"], filename, terms[0].start, ends if isinstance(ends, datetime.date) else None
+        )
+        out.problems.extend(found)
     if out.problems or not isinstance(client, str) or not terms:
         return None, out.problems
     account_name = account if isinstance(account, str) else camel_case(client)
@@ -295,6 +304,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         ends=ends if isinstance(ends, datetime.date) else None,
         filename=filename,
         display_path=f"{path.parent.name}/{path.name}",
+        projects=projects,
     )
     return contract, []
 

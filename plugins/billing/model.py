@@ -30,6 +30,7 @@ LABOR_ALLOCATED = "Expenses:Labor:Allocated"
 #: The income parts under ``Income:Clients:<Acct>`` that reports show as columns of their own.
 REVENUE_PARTS = ("Retainer", "Hourly", "Travel", "Prepaid", "Projects")
 LABOR_PART = "Labor"
+PROJECTS_PART = "Projects"
 TOOLS_PART = "Tools"
 
 
@@ -52,6 +53,11 @@ class Accounts(NamedTuple):
             f"{income}:Travel",
             f"{EXPENSE_ROOT}:{acct}:{LABOR_PART}",
         )
+
+    @property
+    def projects(self) -> str:
+        """``Income:Clients:<Acct>:Projects``: where fixed-price milestones are earned."""
+        return f"{self.retainer.rpartition(':')[0]}:{PROJECTS_PART}"
 
 
 #: The account prefixes whose postings are a client's money, colon included.
@@ -156,6 +162,37 @@ class Terms:
 
 
 @dataclass(frozen=True, slots=True)
+class Milestone:
+    """A part of a project's price, receivable on ``date`` (``billed:`` is one for the whole)."""
+
+    date: datetime.date
+    amount: Decimal
+    where: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Fixed-price work beside the agreement (SPEC 2.2.8): its price covers its hours.
+
+    ``milestones`` always holds the receivables, oldest first; a project written with
+    ``billed: DATE`` has one milestone for its whole price (and ``billed`` says so).
+    """
+
+    id: str
+    name: str
+    price: Decimal
+    milestones: tuple[Milestone, ...]
+    aliases: tuple[str, ...] = ()
+    budget_hours: Decimal | None = None
+    billed: datetime.date | None = None
+    where: Location | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """Every name a time tracker may use for this project (id, display name, aliases)."""
+        return (self.id, self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     """One client's agreement: identity, where it was written, and its dated terms."""
 
@@ -168,6 +205,7 @@ class Contract:
     ends: datetime.date | None = None
     filename: str = ""  # the YAML file, as given to the loader
     display_path: str = ""  # e.g. "contracts/acme-dental.yaml", stable across machines
+    projects: tuple[Project, ...] = ()  # fixed-price work beside the agreement (2.2.8)
 
     @property
     def starts(self) -> datetime.date:
@@ -191,6 +229,10 @@ class Contract:
     def names(self) -> tuple[str, ...]:
         """Every name a time tracker may use for this client (id, display name, aliases)."""
         return (self.client, self.name, *self.aliases)
+
+    def project(self, project_id: str) -> Project | None:
+        """The client's project with id ``project_id``, or None."""
+        return next((p for p in self.projects if p.id == project_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +307,7 @@ class TimeEntry(NamedTuple):
     id: str | None = None
     filename: str | None = None
     lineno: int = 0
+    project: str | None = None  # a fixed-price project of the client (SPEC 2.2.8)
 
     @property
     def where(self) -> Location | None:

@@ -23,8 +23,10 @@ from .model import (
     Allowance,
     Contract,
     Location,
+    Milestone,
     Practice,
     Problem,
+    Project,
     Terms,
     TimeEntry,
 )
@@ -290,6 +292,10 @@ class MonthBill:
     staff_hours: dict[str, Decimal] = field(default_factory=dict)
     uncosted_hours: Decimal = ZERO
     problems: list[Problem] = field(default_factory=list)
+    #: SPEC 2.2.8: each project's hours this month (in ``hours_worked`` and labor too, but
+    #: in no unit, visit or charge), and the milestones receivable this month.
+    project_hours: dict[str, Decimal] = field(default_factory=dict)
+    milestones: tuple[tuple[Project, Milestone], ...] = ()
 
     @property
     def revenue(self) -> Decimal:
@@ -333,6 +339,8 @@ def bill_month(
     else:
         in_force = []
     _hours(bill, practice, in_force)
+    if contract.projects:  # project time counts for labor (above), for nothing below
+        in_force = _agreement_work(bill, contract, in_force)
     units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
     bill.travel = cents(sum((_terms(terms_of, day).travel.per_visit for day in bill.visits), ZERO))
@@ -340,6 +348,45 @@ def bill_month(
     bill.units = tuple(charged)
     bill.hourly = cents(charges)
     return bill
+
+
+def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeEntry]) -> list[TimeEntry]:
+    """SPEC 2.2.8: set aside the month's project time and milestones; the rest is the
+    agreement's work, billed by rules 2-5."""
+    agreement = []
+    for entry in entries:
+        if entry.project is None:
+            agreement.append(entry)
+        else:
+            bill.project_hours[entry.project] = bill.project_hours.get(entry.project, ZERO) + entry.hours
+    bill.milestones = tuple(
+        (project, milestone)
+        for project in contract.projects
+        for milestone in project.milestones
+        if month_of(milestone.date) == bill.month
+    )
+    return agreement
+
+
+def check_project(contract: Contract, entry: TimeEntry) -> str | None:
+    """Why ``entry``'s ``project:`` is not one of its client's projects, or None (SPEC 2.2.8)."""
+    if entry.project is None or contract.project(entry.project) is not None:
+        return None
+    import difflib
+
+    ids = [project.id for project in contract.projects]
+    if not ids:
+        return (
+            f"unknown project '{entry.project}': {contract.display_path} has no projects; add it under"
+            " projects:, or leave project: out for the agreement's work"
+        )
+    named = [p.id for p in contract.projects if entry.project.casefold() in map(str.casefold, p.names())]
+    near = named or difflib.get_close_matches(entry.project, ids, n=1, cutoff=0.6)
+    hint = f" (did you mean '{near[0]}'?)" if near else ""
+    return (
+        f"unknown project '{entry.project}' for '{contract.client}'{hint}: use a project id of"
+        f" {contract.display_path} ({', '.join(ids)}), or leave project: out for the agreement's work"
+    )
 
 
 def _terms(terms_of: _TermsByDay, day: datetime.date) -> Terms:
