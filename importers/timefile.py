@@ -59,6 +59,8 @@ def render(entry: TimeEntry) -> str:
         lines.append("  after-hours: TRUE")
     if not entry.billable:
         lines.append("  billable: FALSE")
+    if entry.project:
+        lines.append(f"  project: {quote(entry.project)}")
     return "\n".join(lines) + "\n"
 
 
