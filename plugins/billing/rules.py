@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter
@@ -408,17 +408,24 @@ def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) ->
         key = entry.staff or ""
         staff[key] = staff.get(key, ZERO) + hours
     bill.hours_worked, bill.hours_nonbillable, bill.staff_hours = worked, idle, staff
+    bill.labor, bill.uncosted_hours = labor_cost(practice, staff)
+
+
+def labor_cost(practice: Practice, staff_hours: Mapping[str, Decimal]) -> tuple[Decimal | None, Decimal]:
+    """SPEC 2.2.6: (cost, uncosted hours) of hours by staff key ("" for none), rounded once.
+
+    The cost is None when the practice sets no cost rates (every hour is then uncosted).
+    """
     if not practice.costs_labor:
-        bill.uncosted_hours = sum(worked.values(), ZERO)
-        return
-    cost = ZERO
-    for key, hours in sorted(staff.items()):
+        return None, sum(staff_hours.values(), ZERO)
+    cost = uncosted = ZERO
+    for key, hours in sorted(staff_hours.items()):
         rate = practice.cost_rate(key or None)
         if rate is None:
-            bill.uncosted_hours += hours
+            uncosted += hours
         else:
             cost += hours * rate
-    bill.labor = cents(cost)
+    return cents(cost), uncosted
 
 
 def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:

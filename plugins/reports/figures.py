@@ -251,4 +251,8 @@ def bill_lines(bill: MonthBill) -> list[BillLine]:
     if bill.travel:
         visits = len(bill.visits)
         lines.append(BillLine("Travel", f"{visits} visit{'s' if visits != 1 else ''}", bill.travel))
+    for project, milestone in bill.milestones:  # fixed-price work (2.2.8), on its own dates
+        if milestone.amount:
+            part = "" if project.billed else f", milestone {project.milestones.index(milestone) + 1}"
+            lines.append(BillLine("Project", f"{project.name}{part}, {milestone.date}", milestone.amount))
     return lines
