@@ -155,7 +155,9 @@ def test_client_margin_page_has_a_projects_section(write_books: WriteBooks) -> N
     assert move["Hours / budget"] == "8.10 / 6.00 h"
     assert (move["Labor"], move["Margin"], move["Margin %"]) == ("374.00", "2626.00", "87.5%")
     assert "2.10 h beyond" in move["Flags"]
-    assert 'class="cm-budget cm-over-budget"' in html and 'style="width: 100.0%"' in html
+    # The bar: the budget is 6 / 8.1 = 74.1 % of it, the 2.1 h beyond the other 25.9 %.
+    assert 'class="cm-budget cm-over-budget"' in html
+    assert '<span style="width: 74.1%"></span><span class="cm-beyond" style="width: 25.9%"></span>' in html
     dms = found["cm-project-table"].row(project="dms-setup")
     assert dms["Hours / budget"] == "1.00 h" and dms["Flags"] == ""
     # The entries behind each project (the last entry table on the page is dms-setup's).
