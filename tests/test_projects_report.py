@@ -167,6 +167,21 @@ def test_client_margin_page_has_a_projects_section(write_books: WriteBooks) -> N
     assert any(row["Line"] == "Project" and "Office move, milestone 2" in row["Detail"] for row in lines)
 
 
+def test_the_all_clients_page_lists_every_project(write_books: WriteBooks) -> None:
+    loaded = write_books(FAVA + AGREEMENT_TIME + PROJECT_TIME, {"acme-dental": ACME}, PRACTICE)
+    html = (
+        fava_app(loaded.path).test_client().get("/beancount/extension/ClientMargin/").get_data(as_text=True)
+    )
+    table = tables(html)["cm-project-table"]
+    assert [row.attrs["data-project"] for row in table.rows] == ["office-move", "dms-setup"]
+    move = table.row(project="office-move")
+    assert move["Client"] == "Acme Dental LLC" and move["Margin"] == "2626.00"
+    assert "client=acme-dental#projects" in html
+    assert "data-project-entries" not in html  # the entries are in the client's drill-down
+    # The client's row counts the milestones: 2700 + 95 + 45 + 4200 = 7040.00 revenue.
+    assert tables(html)["cm-portfolio"].row(client="acme-dental")["Revenue"].replace(",", "") == "7040.00"
+
+
 def test_the_drill_down_of_a_client_without_projects_has_no_section(write_books: WriteBooks) -> None:
     plain = ACME.split("projects:")[0]
     loaded = write_books(FAVA + AGREEMENT_TIME, {"acme-dental": plain}, PRACTICE)

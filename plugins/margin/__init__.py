@@ -121,13 +121,14 @@ class ClientMargin(FavaExtensionBase):
             return Report(error="the report has not loaded yet: reload the page")
         interval = interval_name(g.interval)
         client = request.args.get("client", "").strip()
+        books = cast("Books", self.books)  # set: the portfolio was built from it
         if not client:
-            return Report(portfolio, charts=portfolio_charts(portfolio, interval))
+            projects = build_projects(books.clients, books.practice, books.bills, books.time)
+            return Report(portfolio, charts=portfolio_charts(portfolio, interval), projects=projects)
         row = portfolio.row(client)
         if row is None:
             return Report(portfolio, unknown_client=client)
         charts = client_charts(row.months, row.currency, interval)
-        books = cast("Books", self.books)  # set: the portfolio was built from it
         projects = build_projects(books.clients, books.practice, books.bills, books.time, client)
         return Report(portfolio, row, portfolio.rows_of(client), charts, projects=projects)
 
