@@ -105,10 +105,10 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
         if milestone.where is not None:
             info["lineno"] = milestone.where.lineno
         narration = f"Project {project.name}"
-        if project.billed is None:
-            number = project.milestones.index(milestone) + 1
-            info["milestone"] = f"{number} of {len(project.milestones)}"
-            narration += f", milestone {number} of {len(project.milestones)}"
+        part = project.part(milestone)
+        if part:
+            info["milestone"] = part.removeprefix("milestone ")
+            narration += f", {part}"
         txn = post(milestone.date, "Project", milestone.amount, receivable, accounts.projects, info)
         found.append(txn._replace(narration=narration))
     if bill.labor:

@@ -164,7 +164,8 @@ def test_client_margin_page_has_a_projects_section(write_books: WriteBooks) -> N
     assert 'data-project-entries="office-move"' in html and "3 time entries, 8.10 h" in html
     # The billed lines list the milestones.
     lines = found["cm-lines"].rows_with(month="2026-03")
-    assert any(row["Line"] == "Project" and "Office move, milestone 2" in row["Detail"] for row in lines)
+    projects = [row["Detail"] for row in lines if row["Line"] == "Project"]
+    assert projects == ["dms-setup, 2026-03-10", "Office move, milestone 2 of 2, 2026-03-31"]
 
 
 def test_the_all_clients_page_lists_every_project(write_books: WriteBooks) -> None:

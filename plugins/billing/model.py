@@ -191,6 +191,12 @@ class Project:
         """Every name a time tracker may use for this project (id, display name, aliases)."""
         return (self.id, self.name, *self.aliases)
 
+    def part(self, milestone: Milestone) -> str:
+        """``"milestone 1 of 2"``: which part of the price; ``""`` for a project billed once."""
+        if self.billed is not None:
+            return ""
+        return f"milestone {self.milestones.index(milestone) + 1} of {len(self.milestones)}"
+
 
 @dataclass(frozen=True, slots=True)
 class Contract:

@@ -253,6 +253,7 @@ def bill_lines(bill: MonthBill) -> list[BillLine]:
         lines.append(BillLine("Travel", f"{visits} visit{'s' if visits != 1 else ''}", bill.travel))
     for project, milestone in bill.milestones:  # fixed-price work (2.2.8), on its own dates
         if milestone.amount:
-            part = "" if project.billed else f", milestone {project.milestones.index(milestone) + 1}"
-            lines.append(BillLine("Project", f"{project.name}{part}, {milestone.date}", milestone.amount))
+            part = project.part(milestone)
+            detail = f"{project.name}, {part + ', ' if part else ''}{milestone.date}"
+            lines.append(BillLine("Project", detail, milestone.amount))
     return lines
