@@ -293,7 +293,7 @@ class MonthBill:
     uncosted_hours: Decimal = ZERO
     problems: list[Problem] = field(default_factory=list)
     #: SPEC 2.2.8: each project's hours this month (in ``hours_worked`` and labor too, but
-    #: in no unit, visit or charge), and the milestones receivable this month.
+    #: in no unit, visit or charge), and the milestones receivable this month, by date.
     project_hours: dict[str, Decimal] = field(default_factory=dict)
     milestones: tuple[tuple[Project, Milestone], ...] = ()
 
@@ -359,12 +359,8 @@ def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeE
             agreement.append(entry)
         else:
             bill.project_hours[entry.project] = bill.project_hours.get(entry.project, ZERO) + entry.hours
-    bill.milestones = tuple(
-        (project, milestone)
-        for project in contract.projects
-        for milestone in project.milestones
-        if month_of(milestone.date) == bill.month
-    )
+    due = [(p, m) for p in contract.projects for m in p.milestones if month_of(m.date) == bill.month]
+    bill.milestones = tuple(sorted(due, key=lambda due: due[1].date))
     return agreement
 
 
