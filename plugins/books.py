@@ -26,7 +26,7 @@ from beancount.core import data
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Contract, Location, Practice, Problem, TimeEntry
-from plugins.billing.rules import MonthBill, bill_contract, check_entry
+from plugins.billing.rules import MonthBill, bill_contract, check_entry, check_project
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
 from plugins.timeentry import parse_time_entry
@@ -277,6 +277,11 @@ def collect_time(
         first, last = span[parsed.client]
         if not first <= parsed.date <= last:
             problem = check_entry(contract, parsed)
+            if problem is not None:
+                errors.append(TimeEntryError(entry.meta, problem, entry))
+                continue
+        if parsed.project is not None:
+            problem = check_project(contract, parsed)
             if problem is not None:
                 errors.append(TimeEntryError(entry.meta, problem, entry))
                 continue

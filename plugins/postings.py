@@ -119,10 +119,25 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
             **{"visit-dates": ", ".join(str(day) for day in bill.visits)},
         )
         found.append(post(bill.last_day, "Travel", bill.travel, receivable, accounts.travel, info))
+    for project, milestone in bill.milestones:  # SPEC 2.2.8: each on its own date
+        if not milestone.amount:
+            continue
+        info = meta(project=project.id)
+        if milestone.where is not None:
+            info["lineno"] = milestone.where.lineno
+        narration = f"Project {project.name}"
+        part = project.part(milestone)
+        if part:
+            info["milestone"] = part.removeprefix("milestone ")
+            narration += f", {part}"
+        txn = post(milestone.date, "Project", milestone.amount, receivable, accounts.projects, info)
+        found.append(txn._replace(narration=narration))
     if bill.labor:
         info = meta(hours=_hours(bill.total_hours))
         if bill.uncosted_hours:
             info["uncosted-hours"] = _hours(bill.uncosted_hours)
+        if bill.project_hours:  # of the hours above, on fixed-price projects (2.2.8)
+            info["project-hours"] = _hours(sum(bill.project_hours.values(), Decimal(0)))
         found.append(post(bill.last_day, "Labor", bill.labor, accounts.labor, LABOR_ALLOCATED, info))
     if bill.tools:
         tools = f"{EXPENSE_ROOT}:{contract.account}:{TOOLS_PART}"

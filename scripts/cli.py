@@ -12,6 +12,7 @@ import click
 from scripts.commands.check import check_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
+from scripts.commands.projects import projects_command
 from scripts.commands.recover import recover_command
 
 
@@ -30,3 +31,4 @@ main.add_command(check_command, "check")
 main.add_command(import_command, "import")
 main.add_command(margin_command, "margin")
 main.add_command(recover_command, "recover")
+main.add_command(projects_command, "projects")

@@ -30,6 +30,7 @@ from .model import (
     Location,
     Practice,
     Problem,
+    Project,
     Rollover,
     StaffMember,
     Terms,
@@ -44,7 +45,7 @@ CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
-_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms", "blocks")
+_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms", "blocks", "projects")
 _TERM_KEYS = (
     "from",
     "monthly_fee",
@@ -322,6 +323,14 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
     if "blocks" in values and terms:
         last = ends if isinstance(ends, datetime.date) else None
         blocks = _blocks(values["blocks"], terms[0].start, last, out)
+    projects: tuple[Project, ...] = ()
+    if "projects" in values and terms:
+        from .project_yaml import read_projects  # here: it builds on this module's readers
+
+        projects, found = read_projects(
+            values["projects"], filename, terms[0].start, ends if isinstance(ends, datetime.date) else None
+        )
+        out.problems.extend(found)
     if out.problems or not isinstance(client, str) or not terms:
         return None, out.problems
     account_name = account if isinstance(account, str) else camel_case(client)
@@ -339,6 +348,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         filename=filename,
         display_path=f"{path.parent.name}/{path.name}",
         blocks=blocks,
+        projects=projects,
     )
     return contract, []
 

@@ -40,6 +40,7 @@ LABOR_ALLOCATED = "Expenses:Labor:Allocated"
 #: The income parts under ``Income:Clients:<Acct>`` that reports show as columns of their own.
 REVENUE_PARTS = ("Retainer", "Hourly", "Travel", "Prepaid", "Projects")
 LABOR_PART = "Labor"
+PROJECTS_PART = "Projects"
 TOOLS_PART = "Tools"
 PREPAID_PART = "Prepaid"
 #: Where a prepaid block's price waits until its hours are used (or it expires).
@@ -66,6 +67,11 @@ class Accounts(NamedTuple):
             f"{income}:Travel",
             f"{EXPENSE_ROOT}:{acct}:{LABOR_PART}",
         )
+
+    @property
+    def projects(self) -> str:
+        """``Income:Clients:<Acct>:Projects``: where fixed-price milestones are earned."""
+        return f"{self.retainer.rpartition(':')[0]}:{PROJECTS_PART}"
 
 
 #: The account prefixes whose postings are a client's money, colon included.
@@ -244,6 +250,43 @@ class Terms:
 
 
 @dataclass(frozen=True, slots=True)
+class Milestone:
+    """A part of a project's price, receivable on ``date`` (``billed:`` is one for the whole)."""
+
+    date: datetime.date
+    amount: Decimal
+    where: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Fixed-price work beside the agreement (SPEC 2.2.8): its price covers its hours.
+
+    ``milestones`` always holds the receivables, oldest first; a project written with
+    ``billed: DATE`` has one milestone for its whole price (and ``billed`` says so).
+    """
+
+    id: str
+    name: str
+    price: Decimal
+    milestones: tuple[Milestone, ...]
+    aliases: tuple[str, ...] = ()
+    budget_hours: Decimal | None = None
+    billed: datetime.date | None = None
+    where: Location | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """Every name a time tracker may use for this project (id, display name, aliases)."""
+        return (self.id, self.name, *self.aliases)
+
+    def part(self, milestone: Milestone) -> str:
+        """``"milestone 1 of 2"``: which part of the price; ``""`` for a project billed once."""
+        if self.billed is not None:
+            return ""
+        return f"milestone {self.milestones.index(milestone) + 1} of {len(self.milestones)}"
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     """One client's agreement: identity, where it was written, and its dated terms."""
 
@@ -264,6 +307,7 @@ class Contract:
         return bool(self.blocks) or any(
             t.rollover is not None and t.rollover.months for t in self.terms
         )
+    projects: tuple[Project, ...] = ()  # fixed-price work beside the agreement (2.2.8)
 
     @property
     def starts(self) -> datetime.date:
@@ -294,6 +338,10 @@ class Contract:
     def names(self) -> tuple[str, ...]:
         """Every name a time tracker may use for this client (id, display name, aliases)."""
         return (self.client, self.name, *self.aliases)
+
+    def project(self, project_id: str) -> Project | None:
+        """The client's project with id ``project_id``, or None."""
+        return next((p for p in self.projects if p.id == project_id), None)
 
 
 @dataclass(frozen=True, slots=True)

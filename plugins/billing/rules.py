@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_HALF_EVEN,
@@ -33,8 +33,10 @@ from .model import (
     Allowance,
     Contract,
     Location,
+    Milestone,
     Practice,
     Problem,
+    Project,
     Terms,
     TimeEntry,
     hours_of,
@@ -326,6 +328,10 @@ class MonthBill:
     lots_expired: dict[str, Decimal] = field(default_factory=dict)  # expired at the start
     lots_left: dict[str, Decimal] = field(default_factory=dict)  # banked after the month
     lots: tuple[Lot, ...] = ()  # banked after the month, oldest first
+    #: SPEC 2.2.8: each project's hours this month (in ``hours_worked`` and labor too, but
+    #: in no unit, visit or charge), and the milestones receivable this month, by date.
+    project_hours: dict[str, Decimal] = field(default_factory=dict)
+    milestones: tuple[tuple[Project, Milestone], ...] = ()
 
     @property
     def revenue(self) -> Decimal:
@@ -380,6 +386,8 @@ def bill_month(
     else:
         in_force = []
     _hours(bill, practice, in_force)
+    if contract.projects:  # project time counts for labor (above), for nothing below
+        in_force = _agreement_work(bill, contract, in_force)
     units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
     bill.travel = cents(sum((_terms(terms_of, day).travel.per_visit for day in bill.visits), ZERO))
@@ -387,6 +395,41 @@ def bill_month(
     bill.units = tuple(charged)
     bill.hourly = cents(charges)
     return bill
+
+
+def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeEntry]) -> list[TimeEntry]:
+    """SPEC 2.2.8: set aside the month's project time and milestones; the rest is the
+    agreement's work, billed by rules 2-5."""
+    agreement = []
+    for entry in entries:
+        if entry.project is None:
+            agreement.append(entry)
+        else:
+            bill.project_hours[entry.project] = bill.project_hours.get(entry.project, ZERO) + entry.hours
+    due = [(p, m) for p in contract.projects for m in p.milestones if month_of(m.date) == bill.month]
+    bill.milestones = tuple(sorted(due, key=lambda due: due[1].date))
+    return agreement
+
+
+def check_project(contract: Contract, entry: TimeEntry) -> str | None:
+    """Why ``entry``'s ``project:`` is not one of its client's projects, or None (SPEC 2.2.8)."""
+    if entry.project is None or contract.project(entry.project) is not None:
+        return None
+    import difflib
+
+    ids = [project.id for project in contract.projects]
+    if not ids:
+        return (
+            f"unknown project '{entry.project}': {contract.display_path} has no projects; add it under"
+            " projects:, or leave project: out for the agreement's work"
+        )
+    named = [p.id for p in contract.projects if entry.project.casefold() in map(str.casefold, p.names())]
+    near = named or difflib.get_close_matches(entry.project, ids, n=1, cutoff=0.6)
+    hint = f" (did you mean '{near[0]}'?)" if near else ""
+    return (
+        f"unknown project '{entry.project}' for '{contract.client}'{hint}: use a project id of"
+        f" {contract.display_path} ({', '.join(ids)}), or leave project: out for the agreement's work"
+    )
 
 
 def _terms(terms_of: _TermsByDay, day: datetime.date) -> Terms:
@@ -408,17 +451,24 @@ def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) ->
         key = entry.staff or ""
         staff[key] = staff.get(key, ZERO) + hours
     bill.hours_worked, bill.hours_nonbillable, bill.staff_hours = worked, idle, staff
+    bill.labor, bill.uncosted_hours = labor_cost(practice, staff)
+
+
+def labor_cost(practice: Practice, staff_hours: Mapping[str, Decimal]) -> tuple[Decimal | None, Decimal]:
+    """SPEC 2.2.6: (cost, uncosted hours) of hours by staff key ("" for none), rounded once.
+
+    The cost is None when the practice sets no cost rates (every hour is then uncosted).
+    """
     if not practice.costs_labor:
-        bill.uncosted_hours = sum(worked.values(), ZERO)
-        return
-    cost = ZERO
-    for key, hours in sorted(staff.items()):
+        return None, sum(staff_hours.values(), ZERO)
+    cost = uncosted = ZERO
+    for key, hours in sorted(staff_hours.items()):
         rate = practice.cost_rate(key or None)
         if rate is None:
-            bill.uncosted_hours += hours
+            uncosted += hours
         else:
             cost += hours * rate
-    bill.labor = cents(cost)
+    return cents(cost), uncosted
 
 
 def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:

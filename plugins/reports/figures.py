@@ -268,4 +268,9 @@ def bill_lines(bill: MonthBill) -> list[BillLine]:
             if block.expires is not None:
                 detail += f", expires {block.expires}"
             lines.append(BillLine("Prepaid block", detail, block.price))
+    for project, milestone in bill.milestones:  # fixed-price work (2.2.8), on its own dates
+        if milestone.amount:
+            part = project.part(milestone)
+            detail = f"{project.name}, {part + ', ' if part else ''}{milestone.date}"
+            lines.append(BillLine("Project", detail, milestone.amount))
     return lines
