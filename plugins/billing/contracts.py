@@ -24,6 +24,7 @@ from .model import (
     UNLIMITED,
     Allowance,
     BusinessHours,
+    Contact,
     Contract,
     Location,
     Practice,
@@ -41,7 +42,8 @@ CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
-_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms")
+_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms", "contact")
+_CONTACT_KEYS = ("name", "email", "phone")
 _TERM_KEYS = (
     "from",
     "monthly_fee",
@@ -64,6 +66,9 @@ _PRACTICE_KEYS = (
     "accrue_through",
     "business_hours",
     "importers",
+    "name",
+    "address",
+    "payment_terms",
 )
 _STAFF_KEYS = ("cost_rate", "name", "aliases")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -269,6 +274,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         out.add(yn.where(values["currency"], filename), f"currency '{currency}' must look like USD or EUR")
     aliases = get("aliases", lambda n: _strings(n, filename, "aliases"))
     ends = get("ends", lambda n: yn.date(n, filename, "ends"))
+    contact = get("contact", lambda n: _contact(n, filename))
     terms: tuple[Terms, ...] = ()
     if "terms" not in values:
         out.add(top, "missing 'terms:': give at least one term with 'from:' (SPEC 2.1)")
@@ -295,8 +301,32 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         ends=ends if isinstance(ends, datetime.date) else None,
         filename=filename,
         display_path=f"{path.parent.name}/{path.name}",
+        contact=contact if isinstance(contact, Contact) else None,
     )
     return contract, []
+
+
+def _contact(node: yaml.Node, filename: str) -> Contact:
+    """``contact: {name, email, phone}``: the one person statements are addressed to."""
+    fields: dict[str, str] = {}
+    for key, value in yn.mapping(node, filename, "contact"):
+        if key not in _CONTACT_KEYS:
+            near = _nearest(key, _CONTACT_KEYS)
+            hint = f" (did you mean '{near}'?)" if near else ""
+            raise NodeError(
+                yn.where(value, filename),
+                f"unknown key '{key}' in contact{hint}; allowed: {', '.join(_CONTACT_KEYS)}",
+            )
+        fields[key] = yn.string(value, filename, f"contact.{key}").strip()
+        if key == "email" and "@" not in fields[key]:
+            raise NodeError(
+                yn.where(value, filename), f"contact.email '{fields[key]}' is not an e-mail address"
+            )
+    if "name" not in fields:
+        raise NodeError(
+            yn.where(node, filename), "contact needs a name: contact: {name: Jane Ortiz, email: ...}"
+        )
+    return Contact(**fields)
 
 
 def _strings(node: yaml.Node, filename: str, what: str) -> list[str]:
@@ -468,6 +498,11 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
             elif key == "business_hours":
                 settings[key] = _business_hours(value, filename)
+            elif key in ("name", "payment_terms"):
+                settings[key] = yn.string(value, filename, key).strip()
+            elif key == "address":
+                lines = [part for text in _strings(value, filename, key) for part in text.splitlines()]
+                settings[key] = tuple(line.strip() for line in lines if line.strip())  # list or block
             elif key == "importers":
                 raw = yaml.safe_load(yaml.serialize(value))
                 if not isinstance(raw, dict):

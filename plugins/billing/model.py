@@ -156,6 +156,15 @@ class Terms:
 
 
 @dataclass(frozen=True, slots=True)
+class Contact:
+    """The client's single point of contact: the person who takes the bill (SPEC 2.1)."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     """One client's agreement: identity, where it was written, and its dated terms."""
 
@@ -168,6 +177,7 @@ class Contract:
     ends: datetime.date | None = None
     filename: str = ""  # the YAML file, as given to the loader
     display_path: str = ""  # e.g. "contracts/acme-dental.yaml", stable across machines
+    contact: Contact | None = None  # whom statements are addressed to
 
     @property
     def starts(self) -> datetime.date:
@@ -224,6 +234,10 @@ class Practice:
     #: Free-form importer settings (e.g. ``generic_csv`` column maps), validated by importers.
     importers: dict[str, object] = field(default_factory=dict)
     filename: str | None = None
+    #: For statements: the practice's name (default: the ledger title), address lines, terms.
+    name: str | None = None
+    address: tuple[str, ...] = ()
+    payment_terms: str | None = None
 
     @property
     def costs_labor(self) -> bool:
