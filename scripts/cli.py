@@ -12,6 +12,7 @@ import click
 from scripts.commands.check import check_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
+from scripts.commands.statement import statement_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -28,3 +29,4 @@ def main() -> None:
 main.add_command(check_command, "check")
 main.add_command(import_command, "import")
 main.add_command(margin_command, "margin")
+main.add_command(statement_command, "statement")

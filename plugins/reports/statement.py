@@ -149,6 +149,7 @@ class Statement:
     account: Account
     payments: list[Payment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # where the books and the contract disagree
+    staff_names: dict[str, str] = field(default_factory=dict)  # staff key -> full name
 
     @property
     def total(self) -> Decimal:
@@ -511,6 +512,7 @@ def build_statement(
         account=Account(opening, added, paid, opening + added - paid),
         payments=payments,
         notes=notes,
+        staff_names={key: member.name for key, member in practice.staff.items() if member.name},
     )
 
 
@@ -670,4 +672,3 @@ def billed_clients(books: Books, month: Month) -> list[str]:
         for client, contract in sorted(books.clients.items())
         if month_of(contract.starts) <= month <= horizon(contract, books.practice, books.today)
     ]
-
