@@ -77,7 +77,9 @@ def test_january_lines_worked_by_hand(acme: LoadedBooks) -> None:
 def test_every_line_is_a_posting_to_the_receivable(acme: LoadedBooks) -> None:
     """The lines are the plugin's own postings to Assets:Receivable:AcmeDental, month by month."""
     statement = statement_of(acme, "acme-dental", "2026-01", "2026-03")
-    shown = Counter((line.kind, f"{line.month[0]}-{line.month[1]:02d}", line.amount) for line in statement.lines)
+    shown = Counter(
+        (line.kind, f"{line.month[0]}-{line.month[1]:02d}", line.amount) for line in statement.lines
+    )
     assert shown == receivable_charges(acme.entries, "Assets:Receivable:AcmeDental")
     # January 1732.50, then February and March retainers only (remote is unlimited): 990.00 each.
     assert statement.total == D("1732.50") + D("990.00") * 2
@@ -202,7 +204,8 @@ def test_prorated_month_and_terms_changing_mid_month(write_books: WriteBooks) ->
     # February 1-14 at 310 and 15-28 at 400: 310 × 14/28 + 400 × 14/28 = 155 + 200 = 355.00.
     assert lines["retainer"].amount == D("355.00")
     assert lines["retainer"].description == (
-        "$310 monthly fee, prorated 14 of 28 days (Feb 1–14); $400 monthly fee, prorated 14 of 28 days (Feb 15–28)"
+        "$310 monthly fee, prorated 14 of 28 days (Feb 1–14);"
+        " $400 monthly fee, prorated 14 of 28 days (Feb 15–28)"
     )
     # Two visits × (45 + 38 × 0.65 = 69.70) = 139.40.
     assert lines["travel"].amount == D("139.40")
@@ -227,7 +230,9 @@ def test_a_charge_booked_by_hand_is_a_line_of_its_own(write_books: WriteBooks) -
 
 
 def test_months_not_billed_are_refused(acme: LoadedBooks) -> None:
-    with pytest.raises(StatementError, match="2026-04 is not billed yet: the books are accrued through 2026-03"):
+    with pytest.raises(
+        StatementError, match="2026-04 is not billed yet: the books are accrued through 2026-03"
+    ):
         statement_of(acme, "acme-dental", "2026-04")
     with pytest.raises(StatementError, match="no agreement in 2025-12: its contract starts 2026-01-01"):
         statement_of(acme, "acme-dental", "2025-12")
@@ -263,7 +268,9 @@ def test_demo_statements_are_the_postings_and_their_words_add_up(
     for client, contract in books.clients.items():
         months = [bill.month for bill in books.bills[client]]
         statement = for_client(books, postings, client, months[0], months[-1])
-        shown = Counter((line.kind, f"{line.month[0]}-{line.month[1]:02d}", line.amount) for line in statement.lines)
+        shown = Counter(
+            (line.kind, f"{line.month[0]}-{line.month[1]:02d}", line.amount) for line in statement.lines
+        )
         assert shown == receivable_charges(entries, contract.accounts.receivable), client
         assert statement.notes == [], client
         for line in statement.lines:

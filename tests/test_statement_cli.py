@@ -31,13 +31,20 @@ def acme(write_books: WriteBooks) -> Books:
 
 
 def test_json_is_exactly_the_documented_document(acme: Books) -> None:
-    code, out, err = run("statement", "acme-dental", "2026-01", "--ledger", str(acme.path), "--format", "json")
+    code, out, err = run(
+        "statement", "acme-dental", "2026-01", "--ledger", str(acme.path), "--format", "json"
+    )
     assert code == 0, err
     document = json.loads(out)
     assert list(document) == [
-        "client", "name", "currency", "from", "through", "lines", "total", "hours", "visits", "time", "account",
+        "client", "name", "currency", "from", "through", "lines", "total",
+        "hours", "visits", "time", "account",
     ]  # fmt: skip
-    assert (document["client"], document["name"], document["currency"]) == ("acme-dental", "Acme Dental LLC", "USD")
+    assert (document["client"], document["name"], document["currency"]) == (
+        "acme-dental",
+        "Acme Dental LLC",
+        "USD",
+    )
     assert (document["from"], document["through"]) == ("2026-01", "2026-01")
     # Worked by hand in test_statement.py: 990.00 + 562.50 + 180.00 = 1732.50.
     assert [(line["kind"], line["month"], line["amount"]) for line in document["lines"]] == [
@@ -61,12 +68,25 @@ def test_json_is_exactly_the_documented_document(acme: Books) -> None:
     assert document["time"][-1]["billable"] is False
     assert document["time"][-1]["billable_hours"] == "0.00"
     assert len(document["time"]) == 6
-    assert document["account"] == {"opening": "0.00", "charges": "1732.50", "payments": "0.00", "closing": "1732.50"}
+    assert document["account"] == {
+        "opening": "0.00",
+        "charges": "1732.50",
+        "payments": "0.00",
+        "closing": "1732.50",
+    }
 
 
 def test_json_of_several_months_with_a_payment(acme: Books) -> None:
     code, out, err = run(
-        "statement", "acme-dental", "2026-02", "--through", "2026-03", "--ledger", str(acme.path), "--format", "json"
+        "statement",
+        "acme-dental",
+        "2026-02",
+        "--through",
+        "2026-03",
+        "--ledger",
+        str(acme.path),
+        "--format",
+        "json",
     )
     assert code == 0, err
     document = json.loads(out)
@@ -96,10 +116,15 @@ def test_markdown_for_an_email(acme: Books) -> None:
 def test_html_shows_markup_as_text(write_books: WriteBooks) -> None:
     marked = ACME.replace("name: Acme Dental LLC", 'name: "Acme <i>Dental</i> & Sons"')
     books = write_books(ACME_LEDGER, {"acme-dental": marked}, PRACTICE)
-    code, out, err = run("statement", "acme-dental", "2026-01", "--ledger", str(books.path), "--format", "html")
+    code, out, err = run(
+        "statement", "acme-dental", "2026-01", "--ledger", str(books.path), "--format", "html"
+    )
     assert code == 0, err
     assert "Acme &lt;i&gt;Dental&lt;/i&gt; &amp; Sons" in out
-    assert "&lt;b&gt;Looked&lt;/b&gt; into the &#39;printer&#39; &amp; &lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert (
+        "&lt;b&gt;Looked&lt;/b&gt; into the &#39;printer&#39; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
+        in out
+    )
     assert "<i>Dental</i>" not in out and "<script>" not in out and "<b>Looked" not in out
     assert "Dr. Jane Ortiz" in out and "Due within 14 days" in out
     assert "size: Letter" in out  # a dollar practice prints on Letter
@@ -113,7 +138,9 @@ def test_pdf_of_a_demo_statement_is_a_printed_page(tmp_path: Path) -> None:
     assert out.strip() == str(pdf)
     assert pdf.read_bytes().startswith(b"%PDF-")
     assert shutil.which("pdftoppm"), "pdftoppm (Debian's poppler-utils) is needed: make poppler"
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True
+    )
     [png] = tmp_path.glob("page*.png")
     page = Image.open(png).convert("L")
     width, height = page.size
@@ -137,7 +164,9 @@ def test_pdf_prints_markup_as_text(acme: Books, tmp_path: Path) -> None:
 
 def test_all_demo_clients_one_file_each(tmp_path: Path) -> None:
     folder = tmp_path / "out"
-    code, out, err = run("statement", "--all", "2026-06", "--ledger", str(DEMO), "--format", "md", "-o", str(folder))
+    code, out, err = run(
+        "statement", "--all", "2026-06", "--ledger", str(DEMO), "--format", "md", "-o", str(folder)
+    )
     assert code == 0, err
     written = sorted(path.name for path in folder.iterdir())
     assert written == [f"{client}-2026-06.md" for client in DEMO_CLIENTS]
@@ -146,7 +175,10 @@ def test_all_demo_clients_one_file_each(tmp_path: Path) -> None:
     assert greenleaf.startswith("# Statement GreenleafCpa-2026-06")
     # Running again writes nothing new: every file is left as it was.
     inodes = {path.name: path.stat().st_ino for path in folder.iterdir()}
-    assert run("statement", "--all", "2026-06", "--ledger", str(DEMO), "--format", "md", "-o", str(folder))[0] == 0
+    assert (
+        run("statement", "--all", "2026-06", "--ledger", str(DEMO), "--format", "md", "-o", str(folder))[0]
+        == 0
+    )
     assert {path.name: path.stat().st_ino for path in folder.iterdir()} == inodes
 
 

@@ -84,7 +84,10 @@ def test_a_contract_without_contact_has_none(tmp_path: object) -> None:
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("payment_term: Net 14\n", "unknown key 'payment_term' in practice.yaml (did you mean 'payment_terms'?)"),
+        (
+            "payment_term: Net 14\n",
+            "unknown key 'payment_term' in practice.yaml (did you mean 'payment_terms'?)",
+        ),
         ("name: [Northwind]\n", "name must be a single value"),
         ("address: {street: x}\n", "address must be a list"),
     ],
