@@ -311,12 +311,7 @@ def _contact(node: yaml.Node, filename: str) -> Contact:
     fields: dict[str, str] = {}
     for key, value in yn.mapping(node, filename, "contact"):
         if key not in _CONTACT_KEYS:
-            near = _nearest(key, _CONTACT_KEYS)
-            hint = f" (did you mean '{near}'?)" if near else ""
-            raise NodeError(
-                yn.where(value, filename),
-                f"unknown key '{key}' in contact{hint}; allowed: {', '.join(_CONTACT_KEYS)}",
-            )
+            raise _unknown_key(key, value, _CONTACT_KEYS, "contact", filename)
         fields[key] = yn.string(value, filename, f"contact.{key}").strip()
         if key == "email" and "@" not in fields[key]:
             raise NodeError(
@@ -327,6 +322,14 @@ def _contact(node: yaml.Node, filename: str) -> Contact:
             yn.where(node, filename), "contact needs a name: contact: {name: Jane Ortiz, email: ...}"
         )
     return Contact(**fields)
+
+
+def _unknown_key(key: str, node: yaml.Node, allowed: tuple[str, ...], what: str, filename: str) -> NodeError:
+    """The error for a key ``what`` does not have, with the nearest allowed one as a hint."""
+    near = _nearest(key, allowed)
+    hint = f" (did you mean '{near}'?)" if near else ""
+    message = f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}"
+    return NodeError(yn.where(node, filename), message)
 
 
 def _strings(node: yaml.Node, filename: str, what: str) -> list[str]:

@@ -13,7 +13,7 @@ from plugins.billing.rules import Month, month_label
 from plugins.books import Books, ledger_postings
 from plugins.reports.figures import Posting
 from plugins.reports.statement import Statement, StatementError, billed_clients, for_client
-from plugins.reports.statement_format import FORMATS, SUFFIXES, render
+from plugins.reports.statement_format import FORMATS, SUFFIXES, render, render_all
 from scripts.commands.margin import parse_month
 from scripts.ledger import error_line, load
 from scripts.output import fail, ledger_option
@@ -79,10 +79,9 @@ def statement_command(
         clients = billed_clients(books, through)
         folder = output or DEFAULT_FOLDER
         kind = fmt or "pdf"
-        files: dict[Path, bytes] = {}
-        for name in clients:
-            statement = _statement(books, postings, name, first, through, title)
-            files[folder / f"{name}-{_months(first, through)}{SUFFIXES[kind]}"] = render(statement, kind)
+        statements = [_statement(books, postings, name, first, through, title) for name in clients]
+        names = [folder / f"{name}-{_months(first, through)}{SUFFIXES[kind]}" for name in clients]
+        files = dict(zip(names, render_all(statements, kind), strict=True))
         skipped = sorted(set(books.clients) - set(clients))
         if skipped:
             click.echo(
