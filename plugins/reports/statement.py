@@ -178,15 +178,30 @@ def credit_kinds(acct: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Charge:
+class Charge:
+    """A debit to the client's receivable, with the kind its credit account says."""
+
     kind: str
     date: datetime.date
     amount: Decimal
 
 
+#: The books' postings by account: what ``by_account`` makes once for many statements.
+Postings = Mapping[str, Sequence[Posting]]
+
+
+def by_account(postings: Iterable[Posting]) -> dict[str, list[Posting]]:
+    """``postings`` grouped by account, in their order: each statement then reads only its
+    client's few accounts, not every posting of the books again."""
+    found: dict[str, list[Posting]] = defaultdict(list)
+    for posting in postings:
+        found[posting.account].append(posting)
+    return dict(found)
+
+
 def receivable_charges(
-    postings: Iterable[Posting], contract: Contract
-) -> tuple[list[_Charge], list[Posting], list[Posting]]:
+    postings: Postings, contract: Contract
+) -> tuple[list[Charge], list[Posting], list[Posting]]:
     """The client's receivable postings in its currency, split into charges (debits, with
     their kind) and credits; and the postings in other currencies (noted, never summed).
 
@@ -194,19 +209,16 @@ def receivable_charges(
     credit of the same amount, date and currency to one of ``credit_kinds``. Two charges
     that agree on all three are interchangeable, so the pairing cannot mislabel one.
     """
-    receivable = contract.accounts.receivable
-    kinds = credit_kinds(contract.account)
     mine: list[Posting] = []
     foreign: list[Posting] = []
+    for posting in postings.get(contract.accounts.receivable, ()):
+        (mine if posting.currency == contract.currency else foreign).append(posting)
     credits: dict[tuple[datetime.date, str, Decimal], list[str]] = defaultdict(list)
-    for posting in postings:
-        if posting.account == receivable:
-            (mine if posting.currency == contract.currency else foreign).append(posting)
-        elif posting.number < 0:
-            kind = kinds.get(posting.account)
-            if kind is not None:
+    for account, kind in credit_kinds(contract.account).items():
+        for posting in postings.get(account, ()):
+            if posting.number < 0:
                 credits[(posting.date, posting.currency, -posting.number)].append(kind)
-    charges: list[_Charge] = []
+    charges: list[Charge] = []
     received: list[Posting] = []
     for posting in mine:
         if posting.number < 0:
@@ -214,7 +226,7 @@ def receivable_charges(
             continue
         paired = credits.get((posting.date, posting.currency, posting.number))
         kind = paired.pop(0) if paired else "other"
-        charges.append(_Charge(kind, posting.date, posting.number))
+        charges.append(Charge(kind, posting.date, posting.number))
     return charges, received, foreign
 
 
@@ -270,7 +282,7 @@ class Words:
     value: Decimal
 
 
-def retainer_words(contract: Contract, bill: MonthBill) -> Words:
+def retainer_words(contract: Contract, bill: MonthBill, charge: Charge | None = None) -> Words:
     """``$900 monthly fee + 12 workstations × $45 + 1 server × $150, prorated 17 of 31 days``.
 
     One part per run of days under one set of terms (SPEC 2.2.1); the fee is their sum,
@@ -303,7 +315,7 @@ def _fee_words(terms: Terms, currency: str) -> str:
     return " + ".join(words)
 
 
-def hourly_words(contract: Contract, bill: MonthBill) -> Words | None:
+def hourly_words(contract: Contract, bill: MonthBill, charge: Charge | None = None) -> Words | None:
     """``2.25 h on site beyond 4 included × $125 × 1.5 after hours``, from the charged units.
 
     One part per kind, rate and multiplier; the hours shown to the hundredth, or to as
@@ -395,7 +407,7 @@ def _beyond_words(allowance: Allowance) -> str:
     return f" beyond {allowance:.2f} included (prorated)"
 
 
-def travel_words(contract: Contract, bill: MonthBill) -> Words:
+def travel_words(contract: Contract, bill: MonthBill, charge: Charge | None = None) -> Words:
     """``3 visits × $45 trip fee``; ``2 visits × ($45 trip fee + 38 km × $0.65)``."""
     by_travel: dict[Travel, int] = defaultdict(int)
     for day in bill.visits:
@@ -427,9 +439,10 @@ def _part_value(travel: Travel, part: str) -> Decimal:
     return travel.trip_fee if part == "trip_fee" else travel.per_km * travel.distance_km
 
 
-#: How a line of each kind is explained: from the contract and the month's bill (None
-#: when the line's month has no bill). Prepaid blocks and project milestones add theirs.
-Describer = Callable[[Contract, MonthBill], "Words | None"]
+#: How a line of each kind is explained, from the contract, the bill of the line's month
+#: and the charge itself (a block or milestone describer finds its block or milestone by
+#: the charge's date and amount). Prepaid blocks and project milestones add theirs.
+Describer = Callable[[Contract, MonthBill, Charge], "Words | None"]
 DESCRIBERS: dict[str, Describer] = {
     "retainer": retainer_words,
     "hourly": hourly_words,
@@ -453,7 +466,7 @@ def build_statement(
     practice: Practice,
     bills: Sequence[MonthBill],
     entries: Sequence[TimeEntry],
-    postings: Iterable[Posting],
+    postings: Iterable[Posting] | Postings,
     first: Month,
     last: Month,
     *,
@@ -463,8 +476,9 @@ def build_statement(
     """The statement of ``contract`` for ``first`` through ``last``.
 
     ``bills`` are the client's month bills with their charged units (``bills_in_detail``),
-    ``entries`` its time entries in ledger order, ``postings`` the books' postings (any
-    others are passed over), ``title`` the practice name when practice.yaml has none.
+    ``entries`` its time entries in ledger order, ``postings`` the books' postings (or
+    ``by_account`` of them, made once for many statements; other accounts are passed
+    over), ``title`` the practice name when practice.yaml has none.
     """
     if last < first:
         raise StatementError(f"--through {month_label(last)} is before {month_label(first)}")
@@ -479,7 +493,8 @@ def build_statement(
         raise StatementError(_no_agreement(contract, first, last))
     start = datetime.date(first[0], first[1], 1)
     end = datetime.date(last[0], last[1], days_in(last))
-    charges, received, foreign = receivable_charges(postings, contract)
+    grouped = postings if isinstance(postings, Mapping) else by_account(postings)
+    charges, received, foreign = receivable_charges(grouped, contract)
     notes: list[str] = []
     lines = _lines(contract, charges, by_month, start, end, notes)
     opening = sum((c.amount for c in charges if c.date < start), ZERO) + sum(
@@ -535,7 +550,7 @@ def _no_agreement(contract: Contract, first: Month, last: Month) -> str:
 
 def _lines(
     contract: Contract,
-    charges: Sequence[_Charge],
+    charges: Sequence[Charge],
     bills: Mapping[Month, MonthBill],
     start: datetime.date,
     end: datetime.date,
@@ -550,7 +565,7 @@ def _lines(
         text = None
         describe = DESCRIBERS.get(charge.kind)
         if describe is not None and bill is not None:
-            words = describe(contract, bill)
+            words = describe(contract, bill, charge)
             if words is not None and cents(words.value) == charge.amount:
                 text = words.text
             elif words is not None:
@@ -640,7 +655,7 @@ def _time(
 
 def for_client(
     books: Books,
-    postings: Iterable[Posting],
+    postings: Iterable[Posting] | Postings,
     client: str,
     first: Month,
     last: Month | None = None,

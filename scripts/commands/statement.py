@@ -11,8 +11,14 @@ import click
 
 from plugins.billing.rules import Month, month_label
 from plugins.books import Books, ledger_postings
-from plugins.reports.figures import Posting
-from plugins.reports.statement import Statement, StatementError, billed_clients, for_client
+from plugins.reports.statement import (
+    Postings,
+    Statement,
+    StatementError,
+    billed_clients,
+    by_account,
+    for_client,
+)
 from plugins.reports.statement_format import FORMATS, SUFFIXES, render, render_all
 from scripts.commands.margin import parse_month
 from scripts.ledger import error_line, load
@@ -71,7 +77,7 @@ def statement_command(
     assert first is not None and through is not None
     loaded = load("statement", ledger)
     books = loaded.books
-    postings = list(ledger_postings(loaded.entries))
+    postings = by_account(ledger_postings(loaded.entries))
     title = loaded.options.get("title")
     for error in loaded.errors:
         click.echo(f"retainer statement: problem: {error_line(error)}", err=True)
@@ -120,7 +126,7 @@ def _words(words: tuple[str, ...], every: bool) -> tuple[str | None, str]:
 
 
 def _statement(
-    books: Books, postings: list[Posting], client: str, first: Month, last: Month, title: str | None
+    books: Books, postings: Postings, client: str, first: Month, last: Month, title: str | None
 ) -> Statement:
     """The statement, its notes (where books and contract disagree) said on stderr."""
     try:
