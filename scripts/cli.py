@@ -14,6 +14,7 @@ from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
 from scripts.commands.projects import projects_command
 from scripts.commands.recover import recover_command
+from scripts.commands.statement import statement_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -32,3 +33,4 @@ main.add_command(import_command, "import")
 main.add_command(margin_command, "margin")
 main.add_command(recover_command, "recover")
 main.add_command(projects_command, "projects")
+main.add_command(statement_command, "statement")

@@ -25,6 +25,7 @@ from .model import (
     Allowance,
     Block,
     BusinessHours,
+    Contact,
     Contract,
     Costs,
     Location,
@@ -45,7 +46,10 @@ CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
-_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms", "blocks", "projects")
+_CONTRACT_KEYS = (
+    "client", "name", "account", "currency", "aliases", "contact", "ends", "terms", "blocks", "projects",
+)  # fmt: skip
+_CONTACT_KEYS = ("name", "email", "phone")
 _TERM_KEYS = (
     "from",
     "monthly_fee",
@@ -77,6 +81,9 @@ _PRACTICE_KEYS = (
     "date_order",
     "onsite_words",
     "after_hours_words",
+    "name",
+    "address",
+    "payment_terms",
 )
 _DATE_ORDERS = ("day-first", "month-first")
 #: A Beancount metadata key: what ``time_metadata`` may add to time entries.
@@ -302,6 +309,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         out.add(yn.where(values["currency"], filename), f"currency '{currency}' must look like USD or EUR")
     aliases = get("aliases", lambda n: _strings(n, filename, "aliases"))
     ends = get("ends", lambda n: yn.date(n, filename, "ends"))
+    contact = get("contact", lambda n: _contact(n, filename))
     terms: tuple[Terms, ...] = ()
     if "terms" not in values:
         out.add(top, "missing 'terms:': give at least one term with 'from:' (docs/reference.md, 2.1)")
@@ -349,6 +357,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         display_path=f"{path.parent.name}/{path.name}",
         blocks=blocks,
         projects=projects,
+        contact=contact if isinstance(contact, Contact) else None,
     )
     return contract, []
 
@@ -362,6 +371,43 @@ def _display_name(node: yaml.Node, filename: str) -> str:
             " Fava shows payees as HTML, so write it without them (e.g. 'Smith and Sons', not '<b>')",
         )
     return name
+
+
+def _contact(node: yaml.Node, filename: str) -> Contact:
+    """``contact: {name, email, phone}``: the one person statements are addressed to."""
+    fields: dict[str, str] = {}
+    for key, value in yn.mapping(node, filename, "contact"):
+        if key not in _CONTACT_KEYS:
+            raise _unknown_key(key, value, _CONTACT_KEYS, "contact", filename)
+        fields[key] = yn.string(value, filename, f"contact.{key}").strip()
+        if key == "email" and "@" not in fields[key]:
+            raise NodeError(
+                yn.where(value, filename), f"contact.email '{fields[key]}' is not an e-mail address"
+            )
+    if "name" not in fields:
+        raise NodeError(
+            yn.where(node, filename), "contact needs a name: contact: {name: Jane Ortiz, email: ...}"
+        )
+    return Contact(**fields)
+
+
+def _unknown_key(key: str, node: yaml.Node, allowed: tuple[str, ...], what: str, filename: str) -> NodeError:
+    """The error for a key ``what`` does not have, with the nearest allowed one as a hint."""
+    near = _nearest(key, allowed)
+    hint = f" (did you mean '{near}'?)" if near else ""
+    message = f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}"
+    return NodeError(yn.where(node, filename), message)
+
+
+def _address(node: yaml.Node, filename: str) -> tuple[str, ...]:
+    """The practice's address: a list of lines, or one block of text (``address: |``)
+    taken line by line; each line is one-line text like any other."""
+    if isinstance(node, yaml.ScalarNode):
+        text, _ = yn.scalar(node, filename, "address")
+        lines = [yn.one_line(line, node, filename, "address") for line in text.splitlines()]
+    else:
+        lines = _strings(node, filename, "address")
+    return tuple(line.strip() for line in lines if line.strip())
 
 
 def _strings(node: yaml.Node, filename: str, what: str) -> list[str]:
@@ -707,6 +753,10 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = order
             elif key in ("onsite_words", "after_hours_words"):
                 settings[key] = tuple(w.strip() for w in _strings(value, filename, key) if w.strip())
+            elif key in ("name", "payment_terms"):
+                settings[key] = yn.string(value, filename, key).strip()
+            elif key == "address":
+                settings[key] = _address(value, filename)
             elif key == "importers":
                 raw = _free_form(value, filename, "importers")
                 if not isinstance(raw, dict):

@@ -158,6 +158,11 @@ def string(node: yaml.Node, filename: str, what: str) -> str:
     text, tag = scalar(node, filename, what)
     if tag == _NULL or text == "":
         raise NodeError(where(node, filename), f"{what} is empty")
+    return one_line(text, node, filename, what)
+
+
+def one_line(text: str, node: yaml.Node, filename: str, what: str) -> str:
+    """``text`` if it holds no control character (line break, tab, escape), else an error."""
     if _CONTROL.search(text):
         raise NodeError(
             where(node, filename),
