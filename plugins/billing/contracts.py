@@ -64,6 +64,7 @@ _PRACTICE_KEYS = (
     "accrue_through",
     "business_hours",
     "importers",
+    "available_hours_per_week",
 )
 _STAFF_KEYS = ("cost_rate", "name", "aliases")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -468,6 +469,8 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
             elif key == "business_hours":
                 settings[key] = _business_hours(value, filename)
+            elif key == "available_hours_per_week":
+                settings[key] = _hours_per_week(value, filename)
             elif key == "importers":
                 raw = yaml.safe_load(yaml.serialize(value))
                 if not isinstance(raw, dict):
@@ -480,6 +483,18 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
     if out.problems:
         return Practice(filename=filename), out.problems
     return Practice(importers=raw_importers, **settings), []  # type: ignore[arg-type]
+
+
+def _hours_per_week(node: yaml.Node, filename: str) -> Decimal:
+    """A week's working hours: above 0 (utilization divides by it), at most the week's 168."""
+    hours = yn.number(node, filename, "available_hours_per_week")
+    if not 0 < hours <= 168:
+        raise NodeError(
+            yn.where(node, filename),
+            f"available_hours_per_week is a staff member's working hours in a week, above 0 and at"
+            f" most 168 (e.g. 40), got {hours}",
+        )
+    return hours
 
 
 def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:

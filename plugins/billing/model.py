@@ -224,6 +224,8 @@ class Practice:
     #: Free-form importer settings (e.g. ``generic_csv`` column maps), validated by importers.
     importers: dict[str, object] = field(default_factory=dict)
     filename: str | None = None
+    #: Hours a staff member can work in a week, for utilization (available hours).
+    available_hours_per_week: Decimal = Decimal(40)
 
     @property
     def costs_labor(self) -> bool:
