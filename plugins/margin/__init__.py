@@ -26,6 +26,8 @@ from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_R
 from plugins.books import Books, contracts_folder, enables_plugin, ledger_postings, today
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import converter, interval_name, money_filtered, period_of
+from plugins.margin.recurring import RecurringRevenue
+from plugins.margin.utilization import Utilization
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,6 +35,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from fava.internal_api import BarChart
 
     from plugins.billing.model import Contract
+
+__all__ = ["ClientMargin", "RecurringRevenue", "Utilization"]  # Fava registers each page class
 
 _CACHE_SIZE = 32
 
