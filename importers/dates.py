@@ -1,11 +1,13 @@
 """Dates and clock times as trackers write them, and settling day/month order per file.
 
 ``03/04/2026`` is March 4th in a US export and April 3rd in a British one, and a single
-row cannot tell which. A file as a whole usually can (SPEC 3.1): a first number above 12
-means day first, a second number above 12 or 12-hour AM/PM clock times mean month first,
-and dotted dates (``03.04.2026``) are written day first wherever they are used. When the
-file stays ambiguous, the user says so with ``--day-first`` or ``--month-first``; guessing
-would silently put a whole month of work on the wrong days.
+row cannot tell which. A file as a whole usually can: a first number above 12 means day
+first, a second number above 12 month first, and dotted dates (``03.04.2026``) are
+written day first wherever they are used. 12-hour AM/PM times settle nothing: many
+day-first countries use them. When the file stays ambiguous, ``--day-first`` or
+``--month-first`` says, else ``date_order`` in practice.yaml; guessing would silently
+put a whole month of work on the wrong days. Two-digit years (``7/27/22``, Excel's US
+short date) are 20YY.
 """
 
 from __future__ import annotations
@@ -22,9 +24,8 @@ DAY_FIRST: DateOrder = "day-first"
 MONTH_FIRST: DateOrder = "month-first"
 
 _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_NUMERIC = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
+_NUMERIC = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp])?\.?(?:[Mm]\.?)?$")
-_AMPM = re.compile(r"\d\s*[AaPp]\.?[Mm]\.?$")
 
 
 @lru_cache(maxsize=4096)
@@ -59,11 +60,6 @@ def is_ambiguous(text: str) -> bool:
     return match is not None and int(match.group(1)) <= 12 and int(match.group(3)) <= 12
 
 
-def is_twelve_hour(text: str) -> bool:
-    """True for a clock time written with AM/PM, a US (month-first) habit."""
-    return bool(_AMPM.search(text.strip()))
-
-
 @dataclass(frozen=True, slots=True)
 class Settled:
     """The outcome of settling a file's date order: an order, or why it cannot be settled."""
@@ -73,16 +69,24 @@ class Settled:
     line: int = 0
 
 
+#: What to do about a file whose dates stay ambiguous, for the refusals.
+HOW_TO_SETTLE = (
+    "run again with --day-first or --month-first, or set date_order: day-first"
+    " (or month-first) in contracts/practice.yaml"
+)
+
+
 def settle_order(
     dates: Iterable[tuple[int, str]],
-    times: Iterable[tuple[int, str]],
     override: DateOrder | None = None,
+    standing: DateOrder | None = None,
 ) -> Settled:
-    """Decide day/month order for a whole file from its (line, text) dates and times.
+    """Decide day/month order for a whole file from its (line, text) dates.
 
     ``override`` (from ``--day-first``/``--month-first``) always wins. Otherwise evidence
-    for one order settles it; evidence for both, or none while some date is ambiguous,
-    refuses the file with the lines that show why.
+    for one order settles it; evidence for both refuses the file with the lines that
+    show why. A file without evidence takes ``standing`` (practice.yaml's
+    ``date_order``), else is refused if some date is ambiguous.
     """
     if override is not None:
         return Settled(override)
@@ -94,29 +98,25 @@ def settle_order(
             seen.setdefault(found, (line, text))
         elif first_ambiguous is None and is_ambiguous(text):
             first_ambiguous = (line, text)
-    if MONTH_FIRST not in seen:
-        for line, text in times:
-            if is_twelve_hour(text):
-                seen[MONTH_FIRST] = (line, f"{text} (a 12-hour time)")
-                break
     if len(seen) == 2:
         day_line, day_text = seen[DAY_FIRST]
         month_line, month_text = seen[MONTH_FIRST]
         return Settled(
             None,
             f"dates read both day first (line {day_line}: {day_text}) and month first"
-            f" (line {month_line}: {month_text}); check the export, or say which with"
-            " --day-first or --month-first",
+            f" (line {month_line}: {month_text}); check the export, or {HOW_TO_SETTLE}",
             min(day_line, month_line),
         )
     if seen:
         return Settled(next(iter(seen)))
+    if standing is not None:
+        return Settled(standing)
     if first_ambiguous is not None:
         line, text = first_ambiguous
         return Settled(
             None,
             f"dates like {text} read both as day/month and month/day, and nothing in the file"
-            " settles it: run again with --day-first or --month-first",
+            f" settles it (12-hour times do not): {HOW_TO_SETTLE}",
             line,
         )
     return Settled(None)
@@ -142,10 +142,14 @@ def parse_date(text: str, order: DateOrder | None) -> datetime.date:
     if match is None:
         raise ValueError(f"'{text}' is not a date (expected e.g. 2026-01-06 or 01/06/2026)")
     first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if year < 100:
+        year += 2000
+    if first > 12 and second > 12:
+        raise ValueError(f"'{text}' is not a valid date: neither number can be the month")
     if order is None:
         order = evidence(text)
         if order is None:
-            raise ValueError(f"'{text}' could be day or month first: use --day-first or --month-first")
+            raise ValueError(f"'{text}' could be day or month first: {HOW_TO_SETTLE}")
     if order == DAY_FIRST:
         return _date(year, second, first, text)
     return _date(year, first, second, text)

@@ -18,7 +18,10 @@ SECONDS_PER_HOUR = Decimal(3600)
 #: A single entry longer than this is a timer left running, not work to bill.
 MAX_HOURS = Decimal(24)
 
-_CLOCK = re.compile(r"^(\d+):([0-5]?\d)(?::([0-5]?\d)(?:\.\d+)?)?$")
+# Minutes and seconds have two digits: ``01:3`` is a cut-off ``01:30``, not 1:03.
+_CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d)(?:\.\d+)?)?$")
+#: More digits than any duration has: past this, Decimal's 28 digits would overflow.
+_MAX_DIGITS = 12
 _DECIMAL = re.compile(r"^(\d*)(?:[.,](\d+))?$")
 
 
@@ -39,6 +42,8 @@ def parse_duration(text: str) -> Decimal:
         ValueError: the text is not a duration.
     """
     text = text.strip()
+    if sum(char.isdigit() for char in text) > _MAX_DIGITS:
+        raise ValueError(f"'{text[:30]}' has too many digits to be a duration")
     match = _CLOCK.match(text)
     if match is not None:
         hours, minutes, seconds = (int(group or 0) for group in match.groups())
@@ -54,6 +59,11 @@ def parse_duration(text: str) -> Decimal:
     return value.quantize(PLACES, rounding=ROUND_HALF_UP).normalize()
 
 
-def format_hours(hours: Decimal) -> str:
-    """``Decimal("1.500000")`` -> ``"1.5"``; never an exponent (``100``, not ``1E+2``)."""
-    return format(hours.normalize(), "f")
+def is_seconds(text: str) -> bool:
+    """A bare whole number: a duration in seconds where the tracker writes seconds."""
+    return text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS
+
+
+def parse_seconds(text: str) -> Decimal:
+    """Hours from a whole number of seconds (Kimai up to 2.26 writes ``6300`` for 1.75 h)."""
+    return hours_from_seconds(int(text))

@@ -9,22 +9,22 @@ which would merge two different one-hour entries on the same day.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 import beangulp
 from beancount.core import data
-from beancount.parser.grammar import ValueType
 from beangulp.extract import DUPLICATE
 
 from plugins.billing.contracts import ContractSet
-from plugins.billing.model import TimeEntry
+from plugins.timeentry import to_custom
+from plugins.writes import WriteError, pending, recover
 
 from .dates import DateOrder
+from .layouts import LAYOUTS, Layout
 from .pipeline import BooksError, load_books, read_exports, sources_for
-from .reader import BUILTIN_SOURCES, identify
-from .sources import Source
+from .reader import identify
 
 #: Where the books are when neither the importer nor ``RETAINER_LEDGER`` says.
 DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
@@ -33,28 +33,6 @@ GENERIC = "generic"
 
 class ImportRefused(Exception):
     """Some rows of the export cannot be placed; the message lists every one."""
-
-
-def to_custom(entry: TimeEntry) -> data.Custom:
-    """A time entry as the directive Beancount parses from SPEC 3 syntax."""
-    where = entry.where
-    meta = data.new_metadata(where.filename if where else "<import>", where.lineno if where else 0)
-    if entry.staff:
-        meta["staff"] = entry.staff
-    if entry.note:
-        meta["note"] = entry.note
-    if entry.id:
-        meta["id"] = entry.id
-    if entry.after_hours:
-        meta["after-hours"] = True
-    if not entry.billable:
-        meta["billable"] = False
-    values = [
-        ValueType(entry.client, str),
-        ValueType(entry.kind, str),
-        ValueType(entry.hours, Decimal),
-    ]
-    return data.Custom(meta, entry.date, "time", values)
 
 
 class TimeImporter(beangulp.Importer):
@@ -76,7 +54,7 @@ class TimeImporter(beangulp.Importer):
         date_order: DateOrder | None = None,
         account: str = "Income:Clients",
     ) -> None:
-        known = [s.name for s in BUILTIN_SOURCES]
+        known = [s.name for s in LAYOUTS]
         if source not in (*known, GENERIC):
             raise ValueError(f"unknown source {source!r}; use one of {', '.join((*known, GENERIC))}")
         self.source = source
@@ -91,14 +69,30 @@ class TimeImporter(beangulp.Importer):
     def _books(self) -> ContractSet:
         return load_books(self.ledger)
 
-    def _sources(self) -> Sequence[Source]:
+    def _recover(self) -> None:
+        """Complete or roll back a write of ``retainer import`` that was interrupted.
+
+        beangulp writes no books itself, but its entries are de-duplicated against them, so
+        they must not be half-written. Costs one ``stat`` when nothing is pending.
+        """
+        folder = self.ledger.parent
+        if pending(folder) is None:
+            return
+        try:
+            said = recover(folder)
+        except WriteError as exc:
+            raise ImportRefused(str(exc)) from None
+        for sentence in said:
+            print(f"retainer: {sentence}", file=sys.stderr)
+
+    def _sources(self) -> Sequence[Layout]:
         if self.source != GENERIC:
-            return BUILTIN_SOURCES
+            return LAYOUTS
         try:
             sources, problems = sources_for(self._books())
         except BooksError:
-            return BUILTIN_SOURCES
-        return sources if not problems else BUILTIN_SOURCES
+            return LAYOUTS
+        return sources if not problems else LAYOUTS
 
     def identify(self, filepath: str) -> bool:
         """True when the file's header is this tracker's (and no built-in one's, for generic)."""
@@ -106,7 +100,7 @@ class TimeImporter(beangulp.Importer):
         if found is None:
             return False
         if self.source == GENERIC:
-            return found.name not in {s.name for s in BUILTIN_SOURCES}
+            return found.name not in {s.name for s in LAYOUTS}
         return found.name == self.source
 
     def account(self, filepath: str) -> data.Account:
@@ -114,6 +108,7 @@ class TimeImporter(beangulp.Importer):
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         """Every row as a ``custom "time"`` entry, or :class:`ImportRefused` listing all problems."""
+        self._recover()
         try:
             books = self._books()
         except BooksError as exc:
@@ -144,4 +139,4 @@ class TimeImporter(beangulp.Importer):
 
 def importers(ledger: Path | str | None = None, date_order: DateOrder | None = None) -> list[TimeImporter]:
     """One importer per tracker, plus the generic one, all on the same books."""
-    return [TimeImporter(name, ledger, date_order) for name in (*(s.name for s in BUILTIN_SOURCES), GENERIC)]
+    return [TimeImporter(name, ledger, date_order) for name in (*(s.name for s in LAYOUTS), GENERIC)]

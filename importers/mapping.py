@@ -27,14 +27,16 @@ from plugins.billing.model import (
     TimeEntry,
 )
 from plugins.billing.rules import check_entry
+from plugins.timeentry import format_hours, printable
 
-from .durations import format_hours
 from .rows import ExportRow
 
 PROBLEM = "TimeImportError"
 
-_ONSITE = re.compile(r"\b(?:on ?site|site visits?)\b")
-_AFTER_HOURS = re.compile(r"\b(?:after ?hours?|out of hours)\b")
+#: Built-in on-site and after-hours words, as :func:`_words` leaves them (``vor-ort`` is
+#: ``vor ort``); the practice's ``onsite_words`` and ``after_hours_words`` are added.
+ONSITE_WORDS = ("on site", "onsite", "site visit", "site visits", "vor ort")
+AFTER_HOURS_WORDS = ("after hours", "afterhours", "after hour", "out of hours")
 _WORDS = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 
@@ -60,18 +62,30 @@ def _reads_like(pattern: re.Pattern[str], labels: tuple[str, ...]) -> bool:
     return any(pattern.search(_words(label)) for label in labels if label)
 
 
-def kind_of(row: ExportRow) -> Kind:
+def words_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """Whole words or phrases, compared as :func:`_words` writes labels."""
+    phrases = sorted({_words(word) for word in words if _words(word)}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p).replace(r"\ ", " ") for p in phrases) + r")\b")
+
+
+_ONSITE = words_pattern(ONSITE_WORDS)
+_AFTER_HOURS = words_pattern(AFTER_HOURS_WORDS)
+
+
+def kind_of(row: ExportRow, onsite: re.Pattern[str] = _ONSITE) -> Kind:
     """``onsite`` when a tag, the task or the activity reads like on-site work."""
-    return "onsite" if _reads_like(_ONSITE, (*row.tags, row.task, row.activity)) else "remote"
+    return "onsite" if _reads_like(onsite, (*row.tags, row.task, row.activity)) else "remote"
 
 
-def is_after_hours(row: ExportRow, hours: BusinessHours | None) -> bool:
+def is_after_hours(
+    row: ExportRow, hours: BusinessHours | None, after_hours: re.Pattern[str] = _AFTER_HOURS
+) -> bool:
     """Tagged after-hours (or such a task/activity), or worked outside business hours.
 
     A day that is not a business weekday is after hours even for a row without a start
     time (Harvest exports have none); on a weekday, the start time decides.
     """
-    if _reads_like(_AFTER_HOURS, (*row.tags, row.task, row.activity)):
+    if _reads_like(after_hours, (*row.tags, row.task, row.activity)):
         return True
     if hours is None:
         return False
@@ -82,7 +96,7 @@ def is_after_hours(row: ExportRow, hours: BusinessHours | None) -> bool:
 
 def clean_note(text: str) -> str | None:
     """The description on one line (the ledger keeps one line per value), or None."""
-    note = _SPACES.sub(" ", text).strip()
+    note = _SPACES.sub(" ", printable(text)).strip()
     return note or None
 
 
@@ -127,6 +141,8 @@ class StaffIndex:
                 if name:
                     self.by_name.setdefault(name_key(name), set()).add(member.key)
         self.cache: dict[tuple[str, str], str | None] = {}
+        #: Slugs given to tracker users not in practice.yaml, with the name they came from.
+        self.unknown: dict[str, str] = {}
 
     def _unique(self, name: str) -> str | None:
         keys = self.by_name.get(name_key(name)) if name else None
@@ -142,6 +158,8 @@ class StaffIndex:
         found = self._unique(user) or self._unique(email) or self._unique(first) or self._unique(local)
         if found is None:
             found = slug(user) or slug(email.split("@")[0]) or None
+            if found is not None:
+                self.unknown.setdefault(found, user or email)
         self.cache[cached] = found
         return found
 
@@ -150,15 +168,17 @@ def stable_ids(rows: Iterable[ExportRow]) -> list[str]:
     """An id per row: the tracker's own (``toggl:123``), else a hash of what the row says.
 
     The hash leaves out what changes between two exports of the same work (amounts,
-    invoiced flags, row order), so an overlapping export gives the same ids. Identical
-    rows (two equal Harvest entries on one day) are told apart by their order of
-    appearance, which an export of any date range keeps, as both share one day.
+    invoiced flags, row order) and the description, which is edited in the tracker
+    after the fact, so an overlapping or corrected export gives the same ids. Rows that
+    agree on everything else (two equal Harvest entries on one day) are told apart by
+    their order of appearance, which an export of any date range keeps, as both share
+    one day.
     """
     ids: list[str] = []
     seen: dict[str, int] = {}
     for row in rows:
         if row.entry_id:
-            ids.append(f"{row.source}:{row.entry_id}")
+            ids.append(f"{row.source}:{printable(row.entry_id)}")
             continue
         content = "\x1f".join(
             (
@@ -171,7 +191,6 @@ def stable_ids(rows: Iterable[ExportRow]) -> list[str]:
                 row.task,
                 row.activity,
                 ",".join(sorted(row.tags)),
-                row.description,
                 row.user,
                 row.email,
                 "1" if row.billable else "0",
@@ -199,6 +218,8 @@ class Mapper:
         self.clients = ClientIndex(contracts)
         self.staff = StaffIndex(practice)
         self.business_hours = practice.business_hours
+        self.onsite = words_pattern((*ONSITE_WORDS, *practice.onsite_words))
+        self.after_hours = words_pattern((*AFTER_HOURS_WORDS, *practice.after_hours_words))
         #: Each contract's first and last day with terms in force (SPEC 3).
         self.span = {
             contract.client: (contract.starts, contract.ends or datetime.date.max)
@@ -217,10 +238,10 @@ class Mapper:
             entry = TimeEntry(
                 date=row.date,
                 client=contract.client,
-                kind=kind_of(row),
+                kind=kind_of(row, self.onsite),
                 hours=row.hours,
                 staff=self.staff.find(row.user, row.email),
-                after_hours=is_after_hours(row, self.business_hours),
+                after_hours=is_after_hours(row, self.business_hours, self.after_hours),
                 billable=row.billable,
                 note=clean_note(row.description),
                 id=entry_id,

@@ -16,11 +16,11 @@ from plugins.billing.contracts import ContractSet, contracts_folder_of, load_con
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Problem, TimeEntry
 
+from .custom_layouts import generic_sources
 from .dates import DateOrder
-from .generic import generic_sources
+from .layouts import LAYOUTS, Layout
 from .mapping import Imported, Mapper
-from .reader import BUILTIN_SOURCES, ExportFile, read_export
-from .sources import Source
+from .reader import ExportFile, read_export
 
 
 class BooksError(Exception):
@@ -44,10 +44,10 @@ def load_books(ledger: Path) -> ContractSet:
     return load_contracts(folder)
 
 
-def sources_for(books: ContractSet) -> tuple[list[Source], list[Problem]]:
-    """The built-in trackers, then the generic layouts of practice.yaml."""
+def sources_for(books: ContractSet) -> tuple[list[Layout], list[Problem]]:
+    """The layouts of practice.yaml, then the built-in trackers."""
     generic, problems = generic_sources(books.practice)
-    return [*BUILTIN_SOURCES, *generic], problems
+    return [*generic, *LAYOUTS], problems
 
 
 @dataclass
@@ -57,6 +57,10 @@ class ImportRun:
     files: list[ExportFile] = field(default_factory=list)
     entries: list[Imported] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: What the problems are about, for the one-line refusal.
+    refusal: str = "some rows cannot be placed"
+    #: Tracker users not in practice.yaml: the staff id given to each, and their name.
+    unknown_staff: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -86,13 +90,17 @@ def read_exports(
     sources, problems = sources_for(books)
     run.problems.extend(books.problems)
     run.problems.extend(problems)
+    if books.problems:
+        run.refusal = "the contracts have problems"
+    elif problems:
+        run.refusal = "the importers: settings in contracts/practice.yaml have problems"
     if run.problems:
         return run
     mapper = Mapper(books.contracts, books.practice)
     placed: list[Imported] = []
     with gc_paused():
         for path in paths:
-            found = read_export(path, sources, order, progress)
+            found = read_export(path, sources, order, progress, books.practice.date_order)
             run.files.append(found)
             run.problems.extend(found.problems)
             entries, problems = mapper.map_rows(found.rows)
@@ -101,6 +109,7 @@ def read_exports(
             found.rows = []  # parsed rows are not needed once mapped: free them early
     run.problems.sort(key=lambda p: (_file_order(paths, p.where.filename), p.where.lineno))
     run.entries = sorted(placed, key=_ledger_order)
+    run.unknown_staff = dict(mapper.staff.unknown)
     return run
 
 

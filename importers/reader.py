@@ -15,16 +15,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from plugins.billing.model import Location, Problem
+from plugins.timeentry import format_hours
 
-from . import clockify, harvest, kimai, toggl
 from .csvfile import Table, parse_table
 from .dates import DateOrder, Settled, parse_date, parse_time, settle_order, split_datetime
-from .durations import MAX_HOURS, format_hours, hours_from_seconds, parse_duration
+from .durations import MAX_HOURS, hours_from_seconds, is_seconds, parse_duration, parse_seconds
+from .layouts import LAYOUTS, Layout
+from .layouts import detect as detect_layout
 from .rows import ExportRow, RawRow
-from .sources import FieldMap, Source
+from .sources import FieldMap
+from .xlsxfile import is_xlsx, parse_xlsx
 
-#: The trackers recognised by their header, tried in this order before generic layouts.
-BUILTIN_SOURCES: tuple[Source, ...] = (toggl.SOURCE, clockify.SOURCE, harvest.SOURCE, kimai.SOURCE)
 PROBLEM = "TimeImportError"
 #: How many rows pass between two calls of the progress callback.
 PROGRESS_STEP = 2000
@@ -35,42 +36,64 @@ _NO = frozenset({"no", "n", "false", "0", "non-billable", "not billable", "nein"
 _BILLABLE = {"": True, "Yes": True, "No": False, "yes": True, "no": False, "1": True, "0": False}
 
 
+#: Why rows are skipped, as the summary names them.
+ZERO, RUNNING, TOTALS = "zero duration", "running timer", "totals row"
+_TOTAL_WORDS = ("total", "totals", "sum", "summe", "gesamt", "gesamtsumme")
+
+
 @dataclass
 class ExportFile:
-    """What one export holds: parsed rows, rows skipped on purpose, and its problems."""
+    """What one export holds: parsed rows, rows skipped as not work, and its problems."""
 
     filename: str
-    source: Source | None = None
+    source: Layout | None = None
     rows: list[ExportRow] = field(default_factory=list)
     rows_read: int = 0
-    skipped: int = 0
+    #: Rows that are not work, by why (``zero duration``, ``break`` ...).
+    skipped_by: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     order: DateOrder | None = None
+
+    @property
+    def skipped(self) -> int:
+        return sum(self.skipped_by.values())
+
+    def skip(self, why: str) -> None:
+        self.skipped_by[why] = self.skipped_by.get(why, 0) + 1
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(PROBLEM, message, Location(self.filename, line)))
 
 
-def detect(table: Table, sources: Sequence[Source]) -> tuple[Source, FieldMap] | None:
-    """The first source whose header layout matches the table's header."""
-    columns = table.columns()
-    for source in sources:
-        found = source.field_map(columns)
-        if found is not None:
-            return source, found
-    return None
+def detect(table: Table, sources: Sequence[Layout]) -> tuple[Layout, FieldMap] | None:
+    """The layout of the table's header, if any (see :func:`importers.layouts.detect`)."""
+    return detect_layout(table.columns(), sources)
 
 
-def identify(path: Path | str, sources: Sequence[Source] = BUILTIN_SOURCES) -> Source | None:
-    """The source of an export file, from its header alone; None if it is none of ours."""
+def load_table(data: bytes, filename: str) -> Table:
+    """A CSV or XLSX export as a table (told apart by the file's first bytes).
+
+    Raises:
+        ValueError: the file cannot be read as either.
+    """
+    if is_xlsx(data):
+        return parse_xlsx(data, filename)
+    return parse_table(data, filename)
+
+
+def identify(path: Path | str, sources: Sequence[Layout] = LAYOUTS) -> Layout | None:
+    """The layout of an export file, from its header alone; None if it is none of ours."""
     try:
         with Path(path).open("rb") as handle:
             head = handle.read(64 * 1024)
+            if is_xlsx(head):
+                head += handle.read()
     except OSError:
         return None
-    first = head.split(b"\n", 1)[0]  # the header, as long as no column name holds a newline
+    if not is_xlsx(head):
+        head = head.split(b"\n", 1)[0]  # the header, as long as no column name holds a newline
     try:
-        table = parse_table(first, str(path))
+        table = load_table(head, str(path))
     except ValueError:
         return None
     found = detect(table, sources)
@@ -79,14 +102,19 @@ def identify(path: Path | str, sources: Sequence[Source] = BUILTIN_SOURCES) -> S
 
 def read_export(
     path: Path | str,
-    sources: Sequence[Source] = BUILTIN_SOURCES,
+    sources: Sequence[Layout] = LAYOUTS,
     order: DateOrder | None = None,
     progress: Callable[[int], None] | None = None,
+    standing: DateOrder | None = None,
 ) -> ExportFile:
-    """Read and parse an export; ``order`` forces day/month order (``--day-first`` ...)."""
+    """Read and parse an export.
+
+    ``order`` forces day/month order (``--day-first`` ...); ``standing`` is the
+    practice's ``date_order``, used when the file's dates do not settle it.
+    """
     result = ExportFile(str(path))
     try:
-        table = parse_table(Path(path).read_bytes(), str(path))
+        table = load_table(Path(path).read_bytes(), str(path))
     except (OSError, ValueError) as exc:
         result.problem(0, f"cannot read the export: {exc}")
         return result
@@ -96,26 +124,38 @@ def read_export(
     if found is None:
         header = ", ".join(table.header[:8]) + (", ..." if len(table.header) > 8 else "")
         result.problem(
-            1,
+            table.header_line,
             f"not a recognised export (header: {header}); export Toggl Track's detailed report,"
-            " Clockify's detailed report, Harvest's time report or Kimai's CSV, or describe the"
-            " columns under importers: generic: in contracts/practice.yaml",
+            " Clockify's detailed report, Harvest's time report or Kimai's CSV or XLSX, or"
+            " describe the columns under importers: generic: in contracts/practice.yaml"
+            " (see importers/README.md)",
         )
         return result
-    source, fields = found
-    result.source = source
-    raws = list(fields.rows(source.name, table))
+    layout, fields = found
+    result.source = layout
+    raws = list(fields.rows(layout.name, table))
     result.rows_read = len(raws) + len(table.malformed)
-    work = [raw for raw in raws if raw.skip is None]
-    result.skipped = len(raws) - len(work)
-    if source.date_format is None:
-        settled = _settle(work, order)
+    dated: list[RawRow] = []
+    for raw in raws:
+        if _is_totals(raw):
+            result.skip(TOTALS)
+        else:
+            dated.append(raw)
+    if layout.date_format is None:
+        # Every dated row counts as evidence, work or not: a break's 14/01 settles it too.
+        settled = _settle(dated, order, standing)
         if settled.problem is not None:
             result.problem(settled.line, settled.problem)
             return result
         result.order = settled.order
+    work = []
+    for raw in dated:
+        if raw.skip is not None:
+            result.skip(raw.skip.casefold().replace("_", " "))
+        else:
+            work.append(raw)
     for done, raw in enumerate(work, 1):
-        row = _parse(raw, source.date_format, result.order, result)
+        row = _parse(raw, layout, result.order, result)
         if row is not None:
             result.rows.append(row)
         if progress is not None and done % PROGRESS_STEP == 0:
@@ -125,28 +165,28 @@ def read_export(
     return result
 
 
-def _settle(rows: Iterable[RawRow], override: DateOrder | None) -> Settled:
+def _is_totals(raw: RawRow) -> bool:
+    """A totals row some exports end with: no date and nothing of an entry, or "Total"."""
+    texts = (raw.date, raw.client, raw.project, raw.user, raw.description)
+    if any(text.casefold().rstrip(":") in _TOTAL_WORDS for text in texts if text):
+        return True
+    return not raw.date.strip() and not any(texts)
+
+
+def _settle(rows: Iterable[RawRow], override: DateOrder | None, standing: DateOrder | None) -> Settled:
     if override is not None:
         return Settled(override)
     dates: dict[str, int] = {}
-    times: dict[str, int] = {}
     for raw in rows:
-        date_text, time_text = split_datetime(raw.date)
+        date_text, _ = split_datetime(raw.date)
         dates.setdefault(date_text, raw.line)
-        for text in (time_text, raw.start, raw.end):
-            if text:
-                times.setdefault(text, raw.line)
-    return settle_order(
-        ((line, text) for text, line in dates.items()),
-        ((line, text) for text, line in times.items()),
-    )
+    return settle_order(((line, text) for text, line in dates.items()), None, standing)
 
 
-def _parse(
-    raw: RawRow, date_format: str | None, order: DateOrder | None, out: ExportFile
-) -> ExportRow | None:
-    """One raw row parsed, or None with its problems added to ``out``."""
+def _parse(raw: RawRow, layout: Layout, order: DateOrder | None, out: ExportFile) -> ExportRow | None:
+    """One raw row parsed, or None: skipped as not work, or with its problems in ``out``."""
     ok = True
+    date_format = layout.date_format
     date_text, time_text = split_datetime(raw.date)
     day: datetime.date | None = None
     try:
@@ -165,9 +205,13 @@ def _parse(
     except ValueError as exc:
         out.problem(raw.line, f"bad time: {exc}")
         ok = False
-    hours = _hours(raw, start, out)
+    hours = _hours(raw, start, out, layout.seconds)
+    if hours is None or isinstance(hours, str):
+        if isinstance(hours, str) and ok:
+            out.skip(hours)
+        return None
     billable = _billable(raw, out)
-    if not ok or day is None or hours is None or billable is None:
+    if not ok or day is None or billable is None:
         return None
     return ExportRow(
         source=raw.source,
@@ -195,14 +239,18 @@ def _reason(exc: ValueError, text: str, date_format: str | None) -> str:
     return str(exc)
 
 
-def _hours(raw: RawRow, start: datetime.time | None, out: ExportFile) -> Decimal | None:
+def _hours(raw: RawRow, start: datetime.time | None, out: ExportFile, seconds: bool) -> Decimal | str | None:
     """Hours from the exact duration, else the decimal column, else end minus start.
 
-    The end time is read only in that last case: a row with a duration never needs it.
+    Returns why the row is not work (``zero duration``, ``running timer``) instead of
+    hours when it is not, and None after adding a problem to ``out``. The end time is
+    read only when there is no duration: a row with one never needs it.
     """
     text = raw.duration or raw.hours
     end = None
     if not text and start is not None:
+        if not raw.end.strip():
+            return RUNNING  # started, neither stopped nor timed
         try:
             end = parse_time(raw.end)
         except ValueError as exc:
@@ -210,10 +258,10 @@ def _hours(raw: RawRow, start: datetime.time | None, out: ExportFile) -> Decimal
             return None
     try:
         if text:
-            hours = parse_duration(text)
+            hours = parse_seconds(text) if seconds and is_seconds(text) else parse_duration(text)
         elif start is not None and end is not None:
-            seconds = _seconds(end) - _seconds(start)
-            hours = hours_from_seconds(seconds if seconds >= 0 else seconds + 86400)
+            elapsed = _seconds(end) - _seconds(start)
+            hours = hours_from_seconds(elapsed if elapsed >= 0 else elapsed + 86400)
         else:
             out.problem(raw.line, "no duration: the row has neither a duration nor start and end times")
             return None
@@ -221,12 +269,7 @@ def _hours(raw: RawRow, start: datetime.time | None, out: ExportFile) -> Decimal
         out.problem(raw.line, f"bad duration: {exc}")
         return None
     if hours <= 0:
-        out.problem(
-            raw.line,
-            f"zero duration ({text or 'start = end'}): a timer stopped at once or still running;"
-            " fix or delete the entry in the tracker and export again",
-        )
-        return None
+        return RUNNING if start is not None and not raw.end.strip() else ZERO
     if hours > MAX_HOURS:
         out.problem(
             raw.line,

@@ -1,9 +1,9 @@
-"""What every export source has in common: recognising a header and picking out fields.
+"""Cutting export records into raw rows, the same way for every layout.
 
-A source module (``toggl.py``, ``harvest.py`` ...) only says which of its columns hold
-the date, the client, the duration and so on; :class:`FieldMap` then cuts every record
-into a :class:`~importers.rows.RawRow` the same way for all of them, so the parsing and
-mapping rules live once.
+A layout (:mod:`importers.layouts`) only says which columns hold the date, the client,
+the duration and so on; :class:`FieldMap` holds their positions in one header and cuts
+every record into a :class:`~importers.rows.RawRow`, so the parsing and mapping rules
+live once.
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Protocol
 
-from .csvfile import Columns, Table
+from .csvfile import Table
 from .rows import RawRow
-
-#: Optional entry-id columns: an id from the tracker beats a hash of the row's content.
-ID_COLUMNS = ("id", "time entry id", "entry id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,22 +121,3 @@ def split_tags(text: str) -> tuple[str, ...]:
     if not text:
         return ()
     return tuple(tag for tag in (part.strip() for part in text.split(",")) if tag)
-
-
-class Source(Protocol):
-    """An export layout: its id prefix, a name for messages, and how to read its header."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def title(self) -> str: ...
-
-    @property
-    def date_format(self) -> str | None:
-        """A strptime format for the date column, or None for the usual automatic rules."""
-        ...
-
-    def field_map(self, columns: Columns) -> FieldMap | None:
-        """The layout's columns in this header, or None when the header is not this source's."""
-        ...

@@ -4,7 +4,8 @@ The month files are the user's books once written: they may annotate, fix or del
 entries by hand and commit them. So a merge only *inserts* whole lines (a new entry goes
 after the last entry dated on or before its day, in the file's own line endings),
 re-importing is a no-op (ids already present in the ledger, any file it includes, or the
-time files are skipped), and every file is replaced atomically (through a symlink, its
+time files are skipped), and all files of one import are written in one commit of
+:mod:`plugins.writes` (all or none, under the books' lock; through a symlink, its
 target). Existing ids are found with a regular expression over the text, following the
 ``include`` lines as text, rather than by loading the books, so importing stays cheap next
 to ``bean-check``.
@@ -16,14 +17,14 @@ import bisect
 import glob
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from plugins.billing.model import TimeEntry
-
-from .durations import format_hours
+from plugins.timeentry import format_hours, render
+from plugins.writes import LockedBooks
 
 TIME_DIR = "time"
 INCLUDE_GLOB = "time/*.beancount"
@@ -36,30 +37,13 @@ _ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]")
 _INCLUDE = re.compile(r'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
 _UNESCAPE = re.compile(r"\\(.)")
-
-
-def quote(text: str) -> str:
-    """A Beancount string literal: backslashes and double quotes escaped."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def render(entry: TimeEntry) -> str:
-    """One entry in exactly the syntax of SPEC 3, ending with a newline."""
-    lines = [
-        f'{entry.date.isoformat()} custom "time" {quote(entry.client)} "{entry.kind}" '
-        f"{format_hours(entry.hours)}"
-    ]
-    if entry.staff:
-        lines.append(f"  staff: {quote(entry.staff)}")
-    if entry.note:
-        lines.append(f"  note: {quote(entry.note)}")
-    if entry.id:
-        lines.append(f"  id: {quote(entry.id)}")
-    if entry.after_hours:
-        lines.append("  after-hours: TRUE")
-    if not entry.billable:
-        lines.append("  billable: FALSE")
-    return "\n".join(lines) + "\n"
+#: A time entry's first line and its indented lines, for the look-alike warning.
+_TIME_ENTRY = re.compile(
+    r'^(\d{4}-\d{2}-\d{2})[ \t]+custom[ \t]+"time"[ \t]+"((?:[^"\\\n]|\\.)*)"[ \t]+"\w+"[ \t]+'
+    r"([0-9.]+)[^\n]*\n((?:[ \t]+\S[^\n]*\n?)*)",
+    re.M,
+)
+_STAFF_LINE = re.compile(r'^[ \t]+staff:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
 
 
 def ids_in(text: str) -> set[str]:
@@ -189,24 +173,69 @@ def read_text(path: Path) -> str:
         raise
 
 
+#: What makes two entries look like the same work: date, client, hours and staff.
+Signature = tuple[str, str, str, str]
+
+
+def signature(entry: TimeEntry) -> Signature:
+    return (entry.date.isoformat(), entry.client, format_hours(entry.hours), entry.staff or "")
+
+
+def signatures_in(text: str, where: str) -> dict[Signature, str]:
+    """Each time entry of a file's text by its signature, to the ``file:line`` it is at."""
+    found: dict[Signature, str] = {}
+    line, counted = 1, 0
+    for match in _TIME_ENTRY.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        staff = _STAFF_LINE.search(match.group(4))
+        hours = format_hours(Decimal(match.group(3)))
+        key = (match.group(1), _UNESCAPE.sub(r"\1", match.group(2)), hours, _staff(staff))
+        found.setdefault(key, f"{where}:{line}")
+    return found
+
+
+def _staff(match: re.Match[str] | None) -> str:
+    return _UNESCAPE.sub(r"\1", match.group(1)) if match else ""
+
+
+@dataclass
+class Known:
+    """What the books already hold: every entry id, and where entries of each signature are."""
+
+    ids: set[str] = field(default_factory=set)
+    signatures: dict[Signature, str] = field(default_factory=dict)
+
+
 @dataclass
 class Plan:
     """The files an import would write, and what it adds and skips."""
 
     files: dict[Path, str] = field(default_factory=dict)
     added: list[TimeEntry] = field(default_factory=list)
+    #: Entries whose id is already in the books.
     duplicates: int = 0
+    #: Entries whose id an earlier row of the same import already had.
+    repeated: int = 0
     include_added: bool = False
+    #: New entries that look like one already in the books (another id): (entry, file:line).
+    look_alikes: list[tuple[TimeEntry, str]] = field(default_factory=list)
 
 
 def known_ids(ledger: Path) -> set[str]:
-    """Ids in every file of the books: the ledger, what it includes, and ``time/*``.
+    """Ids in every file of the books (see :func:`known`)."""
+    return known(ledger).ids
 
-    The ``include`` lines are followed as text, the way Beancount does (a glob relative
-    to the including file, recursively), so entries moved to an archive file still count.
-    The month files are read even before the ledger includes them.
+
+def known(ledger: Path, signatures: bool = False) -> Known:
+    """Ids (and with ``signatures``, entry signatures) in every file of the books.
+
+    The books are the ledger, what it includes, and ``time/*``. The ``include`` lines are
+    followed as text, the way Beancount does (a glob relative to the including file,
+    recursively), so entries moved to an archive file still count. The month files are
+    read even before the ledger includes them.
     """
-    found: set[str] = set()
+    found = Known()
     seen: set[str] = set()
     pending = [ledger, *sorted((ledger.parent / TIME_DIR).glob("*.beancount"))]
     while pending:
@@ -216,9 +245,19 @@ def known_ids(ledger: Path) -> set[str]:
             continue
         seen.add(key)
         text = read_text(path)
-        found |= ids_in(text)
+        found.ids |= ids_in(text)
+        if signatures:
+            for same, where in signatures_in(text, _shown(path)).items():
+                found.signatures.setdefault(same, where)
         pending.extend(_included(path, text))
     return found
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
 
 
 def _included(path: Path, text: str) -> list[Path]:
@@ -233,20 +272,30 @@ def _included(path: Path, text: str) -> list[Path]:
 def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None = None) -> Plan:
     """What to write so ``entries`` (in order) are in the books once, and nothing else.
 
-    Entries whose id is already in the books, or earlier in ``entries``, are skipped as
-    duplicates. The include line is added whenever the ledger lacks it and there is a
-    month file to include (one written now or already there), never before: Beancount
+    Entries whose id is already in the books are skipped as duplicates, and those whose
+    id an earlier entry of ``entries`` has as repeats. A new entry with the date, client,
+    hours and staff of one in the books (under another id) is added and listed in
+    ``look_alikes``. The include line is added whenever the ledger lacks it and there is
+    a month file to include (one written now or already there), never before: Beancount
     rejects a glob that matches nothing.
     """
-    seen = known_ids(ledger) if existing is None else set(existing)
+    books = known(ledger, signatures=True) if existing is None else Known(set(existing))
+    in_books = books.ids
+    seen: set[str] = set()
     result = Plan()
     by_month: dict[tuple[int, int], list[TimeEntry]] = {}
     for entry in entries:
         if entry.id is not None:
-            if entry.id in seen:
+            if entry.id in in_books:
                 result.duplicates += 1
                 continue
+            if entry.id in seen:
+                result.repeated += 1
+                continue
             seen.add(entry.id)
+        look_alike = books.signatures.get(signature(entry)) if books.signatures else None
+        if look_alike is not None:
+            result.look_alikes.append((entry, look_alike))
         result.added.append(entry)
         by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
     for year, month in sorted(by_month):
@@ -261,36 +310,11 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
     return result
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one step: readers see the old file or the new one.
+def apply(result: Plan, books: LockedBooks) -> list[Path]:
+    """Write every file of the plan in one commit (all or none), under the books' lock.
 
-    A symlink stays a link: the file it points to is the one replaced (the temporary file
-    is written beside that real file, so the final rename stays on its file system).
+    Month files come first and the ledger's include last, so even the moment between two
+    renames never has an include matching nothing. Returns the files written.
     """
-    path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o7777 if path.exists() else _default_mode()
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-
-
-def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def apply(result: Plan) -> None:
-    """Write every file of the plan, month files first and the ledger's include last."""
-    for path, text in result.files.items():
-        write_atomic(path, text)
+    changes = {path: text.encode("utf-8") for path, text in result.files.items()}
+    return books.commit(changes, command="retainer import")

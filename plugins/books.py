@@ -25,10 +25,11 @@ from beancount.core import data
 
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
 from plugins.billing.gcpause import gc_paused
-from plugins.billing.model import KINDS, Contract, Location, Practice, Problem, TimeEntry
+from plugins.billing.model import Contract, Location, Practice, Problem, TimeEntry
 from plugins.billing.rules import MonthBill, bill_contract, check_entry
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
+from plugins.timeentry import parse_time_entry
 
 #: The plugin's module name, as a ledger's ``plugin`` line names it.
 PLUGIN = "plugins.retainer"
@@ -205,12 +206,9 @@ def collect_time(
     contract's own error already says what to fix.
     """
     by_client: dict[str, list[TimeEntry]] = {client: [] for client in books.contracts}
-    # A contract is in force from its first term through ``ends``: one range check per
-    # entry, and ``check_entry`` only for the few that fail it (to say why).
-    span = {
-        client: (contract.starts, contract.ends or datetime.date.max)
-        for client, contract in books.contracts.items()
-    }
+    # One range check per entry (``Contract.span``), and ``check_entry`` only for the few
+    # that fail it (to say why).
+    span = {client: contract.span for client, contract in books.contracts.items()}
     errors: list[Any] = []
     custom = data.Custom
     # A repeated id is the same tracker row imported twice: it would be billed twice. An
@@ -218,12 +216,14 @@ def collect_time(
     # remembering one day's ids at a time finds them without a set of every id.
     day: datetime.date | None = None
     ids_of_day: dict[str, data.Meta] = {}
+    extra_keys = frozenset(books.practice.time_metadata)
     for entry in entries:
         if type(entry) is not custom or entry.type != "time":
             continue
-        parsed = parse_time_entry(entry)
+        parsed = parse_time_entry(entry, extra_keys)
         if isinstance(parsed, str):
-            errors.append(TimeEntryError(entry.meta, parsed, entry))
+            # An entry without values cannot be printed by Beancount: leave it out.
+            errors.append(TimeEntryError(entry.meta, parsed, entry if entry.values else None))
             continue
         if parsed.id is not None:
             if parsed.date != day:
@@ -260,50 +260,6 @@ def collect_time(
                 continue
         by_client[parsed.client].append(parsed)
     return by_client, errors
-
-
-_USAGE = 'write it as: 2026-01-06 custom "time" "client-id" "remote" 1.5'
-
-
-def parse_time_entry(entry: data.Custom) -> TimeEntry | str:
-    """A ``TimeEntry`` from a ``custom "time"`` directive, or the reason it is not one."""
-    values = entry.values or []
-    if len(values) != 3:
-        return f"a time entry needs 3 values (client, kind, hours), got {len(values)}: {_USAGE}"
-    client, kind, hours = values[0].value, values[1].value, values[2].value
-    if not isinstance(client, str):
-        return f"the client must be a quoted id, got {client!r}: {_USAGE}"
-    if kind not in KINDS:
-        return f'unknown kind {kind!r}: use "remote" or "onsite"'
-    if not isinstance(hours, Decimal):
-        return f"hours must be a plain number like 1.5, got {hours!r}: {_USAGE}"
-    if hours <= 0:
-        return f"hours must be more than 0, got {hours}"
-    # This runs once per time entry (hundreds of thousands): no loops, no keyword
-    # arguments, and ``is True``/``is False`` (the only two bools) instead of isinstance.
-    meta = entry.meta
-    after_hours = meta.get("after-hours", False)
-    if after_hours is not False and after_hours is not True:
-        return f"after-hours must be TRUE or FALSE (no quotes), got {after_hours!r}"
-    billable = meta.get("billable", True)
-    if billable is not True and billable is not False:
-        return f"billable must be TRUE or FALSE (no quotes), got {billable!r}"
-    staff = meta.get("staff")
-    if staff is not None and not isinstance(staff, str):
-        return f'staff must be a quoted name like "alice", got {staff!r}'
-    return TimeEntry(  # positional, in field order: date client kind hours staff ...
-        entry.date,
-        client,
-        kind,
-        hours,
-        staff,
-        after_hours,
-        billable,
-        meta.get("note"),
-        meta.get("id"),
-        meta.get("filename", "<unknown>"),
-        meta.get("lineno", 0),
-    )
 
 
 def ledger_postings(entries: Iterable[data.Directive]) -> Iterator[Posting]:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from plugins.billing.model import KINDS, LABOR_ALLOCATED, UNLIMITED, Contract
+from plugins.billing.model import KINDS, LABOR_ALLOCATED, UNLIMITED, Contract, hours_of, is_unlimited
 from plugins.billing.rules import MonthBill, month_label
 
 TAG = "retainer"
@@ -88,7 +88,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
         for kind in KINDS:
             allowance = bill.included[kind]
             hours[f"{kind}-hours"] = _hours(bill.hours_billable[kind])
-            hours[f"{kind}-included"] = _hours(allowance) if isinstance(allowance, Decimal) else UNLIMITED
+            hours[f"{kind}-included"] = UNLIMITED if is_unlimited(allowance) else _hours(hours_of(allowance))
             hours[f"{kind}-included-used"] = _hours(bill.included_used[kind])
             hours[f"{kind}-billed"] = _hours(bill.uncovered[kind])
         found.append(post(bill.last_day, "Hourly", bill.hourly, receivable, accounts.hourly, meta(**hours)))

@@ -41,9 +41,17 @@ def retainer(
 
 
 def _watch(options_map: dict[str, Any], files: Iterable[str]) -> None:
-    """List the YAML files as includes: Beancount's cache and Fava's watcher then see edits."""
+    """List the YAML files, and the folder holding them, as includes.
+
+    Beancount's cache (its input hash stats every include) and Fava's watcher key on this
+    list, so edits to a contract are noticed. A *new* contract file is not one of the
+    files, but it changes its folder's mtime: with the folder listed, the cache is
+    refreshed and Fava's polling watcher (``fava --poll-watcher``, as ``make run`` serves)
+    reloads. Fava's default watcher watches listed files only, never a folder's content.
+    """
     includes = options_map.setdefault("include", [])
     for name in files:
-        path = str(Path(name).resolve())
-        if path not in includes:
-            includes.append(path)
+        path = Path(name).resolve()
+        for watched in (str(path), str(path.parent)):
+            if watched not in includes:
+                includes.append(watched)

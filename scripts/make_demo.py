@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from importers.durations import hours_from_seconds
-from importers.timefile import merge, write_atomic
+from importers.timefile import merge
 from plugins.billing.contracts import ContractSet, load_contracts
 from plugins.billing.model import EXPENSE_ROOT, Contract, TimeEntry
 from plugins.billing.rules import Month, month_label, month_of, months, next_month
+from plugins.writes import books_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 2026
@@ -986,8 +987,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root: Path = args.root.resolve()
     files = build(root)
-    for path, text in sorted(files.items()):
-        write_atomic(path, text)  # the importer's: fsynced, and keeps the file's mode
+    changes = {path: text.encode("utf-8") for path, text in sorted(files.items())}
+    with books_lock(root / "ledger") as books:  # the importer's write path: all files or none
+        books.commit(changes, command="make demo")
     entries = sum(text.count('custom "time"') for text in files.values())
     print(f"make_demo: wrote {len(files)} files, {entries} time entries under {root / 'ledger'}")
     return 0

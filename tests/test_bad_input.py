@@ -95,12 +95,14 @@ def test_two_contracts_with_one_id(write_books: WriteBooks) -> None:
     assert books.posted("Income:Clients:GoodCo:Retainer", "2026-01") == D("-500.00")
 
 
-def test_practice_mistake_is_reported_and_defaults_stand(write_books: WriteBooks) -> None:
+def test_practice_mistake_is_reported_and_the_other_settings_stand(write_books: WriteBooks) -> None:
     books = write_books(GOOD_TIME, {"good-co": GOOD}, "accrue_through: 2026-01\nstaf: {}\n")
     [error] = books.errors
     assert type(error).__name__ == "PracticeError"
     assert error.source["lineno"] == 2
     assert "unknown key 'staf' in practice.yaml (did you mean 'staff'?)" in error.message
+    # accrue_through on the line before still holds: January only, 500.00.
+    assert books.posted("Income:Clients:GoodCo:Retainer") == D("-500.00")
 
 
 @pytest.mark.parametrize(

@@ -64,10 +64,29 @@ _PRACTICE_KEYS = (
     "accrue_through",
     "business_hours",
     "importers",
+    "time_metadata",
+    "date_order",
+    "onsite_words",
+    "after_hours_words",
     "available_hours_per_week",
 )
+_DATE_ORDERS = ("day-first", "month-first")
+#: A Beancount metadata key: what ``time_metadata`` may add to time entries.
+_METADATA_KEY = re.compile(r"^[a-z][a-zA-Z0-9_-]*$")
 _STAFF_KEYS = ("cost_rate", "name", "aliases")
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Bounds of the numbers a contract may hold: generous for any IT practice, and small enough
+# that every amount the billing rules compute from them stays exact (see yamlnodes.number).
+MAX_MONEY = Decimal(10_000_000)  # a fee, price, rate or cost per hour
+MAX_HOURS = Decimal(10_000)  # included hours in a month
+MAX_VISIT_HOURS = Decimal(24)  # onsite minimum of one visit
+MAX_DEVICES = 100_000
+MAX_KM = Decimal(10_000)
+MAX_MULTIPLIER = Decimal(10)
+#: ``<`` and ``>`` in a display name: it becomes the payee of the posted transactions, and
+#: Fava 1.30's journal shows a payee as HTML, so markup there would run in the browser.
+_MARKUP = re.compile("[<>]")
 
 
 @dataclass
@@ -223,7 +242,11 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
     if root is None:
         if not problems:
             problems = [
-                Problem("ContractError", "file is empty: write a contract (SPEC 2.1)", Location(filename, 1))
+                Problem(
+                    "ContractError",
+                    "file is empty: write a contract (see docs/reference.md, 2.1)",
+                    Location(filename, 1),
+                )
             ]
         return None, problems
     out = _Collector(filename, "ContractError")
@@ -251,28 +274,28 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
     client = get("client", lambda n: yn.string(n, filename, "client"))
     if client is None and "client" not in values:
         out.add(top, "missing 'client:': give the client id used by time entries, e.g. acme-dental")
-    elif isinstance(client, str) and not CLIENT_ID.match(client):
+    elif isinstance(client, str) and not CLIENT_ID.fullmatch(client):
         out.add(
             yn.where(values["client"], filename),
             f"client id '{client}' must be lowercase letters, digits and single dashes, e.g. acme-dental",
         )
         client = None
-    name = get("name", lambda n: yn.string(n, filename, "name"))
+    name = get("name", lambda n: _display_name(n, filename))
     account = get("account", lambda n: yn.string(n, filename, "account"))
-    if isinstance(account, str) and not ACCOUNT_COMPONENT.match(account):
+    if isinstance(account, str) and not ACCOUNT_COMPONENT.fullmatch(account):
         out.add(
             yn.where(values["account"], filename),
             f"account '{account}' must start with a capital letter or digit and hold only letters,"
             " digits and dashes, e.g. AcmeDental",
         )
     currency = get("currency", lambda n: yn.string(n, filename, "currency"))
-    if isinstance(currency, str) and not CURRENCY.match(currency):
+    if isinstance(currency, str) and not CURRENCY.fullmatch(currency):
         out.add(yn.where(values["currency"], filename), f"currency '{currency}' must look like USD or EUR")
     aliases = get("aliases", lambda n: _strings(n, filename, "aliases"))
     ends = get("ends", lambda n: yn.date(n, filename, "ends"))
     terms: tuple[Terms, ...] = ()
     if "terms" not in values:
-        out.add(top, "missing 'terms:': give at least one term with 'from:' (SPEC 2.1)")
+        out.add(top, "missing 'terms:': give at least one term with 'from:' (docs/reference.md, 2.1)")
     else:
         terms = _terms(values["terms"], out)
     if terms and isinstance(ends, datetime.date) and ends < terms[0].start:
@@ -280,10 +303,17 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
             yn.where(values["ends"], filename),
             f"ends {ends} is before the first term starts ({terms[0].start})",
         )
+    elif terms and isinstance(ends, datetime.date):
+        for late in (t for t in terms if t.start > ends):
+            out.add(
+                late.where or top,
+                f"the term from {late.start} starts after the agreement ends ({ends}): move 'ends',"
+                " or delete the term",
+            )
     if out.problems or not isinstance(client, str) or not terms:
         return None, out.problems
     account_name = account if isinstance(account, str) else camel_case(client)
-    if not ACCOUNT_COMPONENT.match(account_name):
+    if not ACCOUNT_COMPONENT.fullmatch(account_name):
         out.add(top, f"cannot make an account name from '{client}': set 'account:', e.g. Acme")
         return None, out.problems
     contract = Contract(
@@ -298,6 +328,17 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         display_path=f"{path.parent.name}/{path.name}",
     )
     return contract, []
+
+
+def _display_name(node: yaml.Node, filename: str) -> str:
+    name = yn.string(node, filename, "name")
+    if _MARKUP.search(name):
+        raise NodeError(
+            yn.where(node, filename),
+            f"name '{name}' holds '<' or '>': the name is the payee of the posted transactions and"
+            " Fava shows payees as HTML, so write it without them (e.g. 'Smith and Sons', not '<b>')",
+        )
+    return name
 
 
 def _strings(node: yaml.Node, filename: str, what: str) -> list[str]:
@@ -351,28 +392,28 @@ def _one_term(node: yaml.Node, previous: Terms, out: _Collector) -> Terms | None
             if key == "from":
                 start = yn.date(value, filename, "from")
             elif key == "monthly_fee":
-                changes["monthly_fee"] = yn.number(value, filename, "monthly_fee")
+                changes["monthly_fee"] = _money(value, filename, "monthly_fee")
             elif key == "per_device":
-                prices = {k: yn.number(v, filename, f"per_device.{k}") for k, v in _map(value, filename, key)}
+                prices = {k: _money(v, filename, f"per_device.{k}") for k, v in _map(value, filename, key)}
                 changes["per_device"] = {**previous.per_device, **prices}
             elif key == "devices":
-                counts = {k: yn.whole(v, filename, f"devices.{k}") for k, v in _map(value, filename, key)}
+                counts = {
+                    k: yn.whole(v, filename, f"devices.{k}", maximum=MAX_DEVICES)
+                    for k, v in _map(value, filename, key)
+                }
                 changes["devices"] = {**previous.devices, **counts}
             elif key == "included_hours":
                 included = {k: _allowance(v, filename, k) for k, v in _kinds(value, filename, key)}
                 changes["included_hours"] = {**previous.included_hours, **included}
             elif key == "rates":
-                rates = {k: yn.number(v, filename, f"rates.{k}") for k, v in _kinds(value, filename, key)}
+                rates = {k: _money(v, filename, f"rates.{k}") for k, v in _kinds(value, filename, key)}
                 changes["rates"] = {**previous.rates, **rates}
             elif key == "after_hours_multiplier":
-                changes[key] = yn.number(value, filename, key)
+                changes[key] = _multiplier(value, filename)
             elif key == "rounding_minutes":
-                minutes = yn.whole(value, filename, key)
-                if minutes > 24 * 60:
-                    raise NodeError(yn.where(value, filename), "rounding_minutes must be at most 1440")
-                changes[key] = minutes
+                changes[key] = yn.whole(value, filename, key, maximum=24 * 60)
             elif key == "onsite_minimum_hours":
-                changes[key] = yn.number(value, filename, key)
+                changes[key] = yn.number(value, filename, key, maximum=MAX_VISIT_HOURS)
             elif key == "travel":
                 changes["travel"] = _travel(value, previous.travel, filename)
             else:
@@ -394,6 +435,27 @@ def _one_term(node: yaml.Node, previous: Terms, out: _Collector) -> Terms | None
     return None if len(out.problems) > before else terms
 
 
+def _money(node: yaml.Node, filename: str, what: str) -> Decimal:
+    return yn.number(node, filename, what, maximum=MAX_MONEY)
+
+
+def _multiplier(node: yaml.Node, filename: str) -> Decimal:
+    """After-hours work costs at least the normal rate: 0 would give it away unnoticed."""
+    why = (
+        f"after_hours_multiplier must be from 1 to {MAX_MULTIPLIER} (1.5 bills after-hours work at"
+        " one and a half times the rate); to give work away write rates: {KIND: 0}"
+    )
+    try:
+        value = yn.number(node, filename, "after_hours_multiplier", maximum=MAX_MULTIPLIER)
+    except NodeError as exc:
+        if "must be from" not in exc.message:
+            raise
+        raise NodeError(exc.where, f"{why}, got {yn.short(str(node.value))}") from None
+    if value < 1:
+        raise NodeError(yn.where(node, filename), f"{why}, got {value}")
+    return value
+
+
 def _map(node: yaml.Node, filename: str, what: str) -> list[tuple[str, yaml.Node]]:
     return list(yn.mapping(node, filename, what))
 
@@ -407,14 +469,17 @@ def _kinds(node: yaml.Node, filename: str, what: str) -> list[tuple[str, yaml.No
 
 
 def _allowance(node: yaml.Node, filename: str, kind: str) -> Allowance:
-    if isinstance(node, yaml.ScalarNode) and str(node.value).strip().lower() == UNLIMITED:
+    text, _ = yn.scalar(node, filename, f"included_hours.{kind}")
+    if text.strip().lower() == UNLIMITED:
         return UNLIMITED
     try:
-        return yn.number(node, filename, f"included_hours.{kind}")
-    except NodeError:
+        return yn.number(node, filename, f"included_hours.{kind}", maximum=MAX_HOURS)
+    except NodeError as exc:
+        if "must be a number" not in exc.message:
+            raise  # out of range, too many decimals: that message says what is allowed
         raise NodeError(
             yn.where(node, filename),
-            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{node.value}'",
+            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{text}'",
         ) from None
 
 
@@ -428,12 +493,19 @@ def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
                 yn.where(value, filename),
                 f"unknown key '{key}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
             )
-        changes[key] = yn.number(value, filename, f"travel.{key}")
+        bound = MAX_KM if key == "distance_km" else MAX_MONEY
+        changes[key] = yn.number(value, filename, f"travel.{key}", maximum=bound)
     return replace(previous, **changes)
 
 
 def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
-    """Practice settings; on any problem the defaults stand and the problems are returned."""
+    """Practice settings, and the problems found in them.
+
+    A broken setting is left out (its default stands) and reported at its line; the
+    settings that read fine still apply. So a typo under ``importers:`` does not move the
+    ``accrue_through`` horizon or drop every cost rate: the books change only where the
+    broken setting itself matters, and that is reported.
+    """
     filename = str(path)
     root, problems = _read(path)
     problems = [replace(p, kind="PracticeError") for p in problems]
@@ -450,13 +522,13 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
         try:
             if key == "currency":
                 currency = yn.string(value, filename, key)
-                if not CURRENCY.match(currency):
+                if not CURRENCY.fullmatch(currency):
                     raise NodeError(yn.where(value, filename), f"currency '{currency}' must look like USD")
                 settings[key] = currency
             elif key in ("default_cost_rate", "target_hourly_rate"):
-                settings[key] = yn.number(value, filename, key)
+                settings[key] = _money(value, filename, key)
             elif key == "target_margin":
-                margin = yn.number(value, filename, key, allow_negative=True)
+                margin = yn.number(value, filename, key, minimum=Decimal(-1), maximum=Decimal(1))
                 if margin >= 1:
                     raise NodeError(
                         yn.where(value, filename),
@@ -469,10 +541,22 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
             elif key == "business_hours":
                 settings[key] = _business_hours(value, filename)
+            elif key == "time_metadata":
+                settings[key] = _time_metadata(value, filename)
+            elif key == "date_order":
+                order = yn.string(value, filename, key).strip()
+                if order not in _DATE_ORDERS:
+                    raise NodeError(
+                        yn.where(value, filename),
+                        f"date_order must be day-first or month-first, got '{order}'",
+                    )
+                settings[key] = order
+            elif key in ("onsite_words", "after_hours_words"):
+                settings[key] = tuple(w.strip() for w in _strings(value, filename, key) if w.strip())
             elif key == "available_hours_per_week":
                 settings[key] = _hours_per_week(value, filename)
             elif key == "importers":
-                raw = yaml.safe_load(yaml.serialize(value))
+                raw = _free_form(value, filename, "importers")
                 if not isinstance(raw, dict):
                     raise NodeError(yn.where(value, filename), "importers must be a mapping")
                 raw_importers = raw
@@ -480,19 +564,27 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 out.unknown(key, value, _PRACTICE_KEYS, "practice.yaml")
         except NodeError as exc:
             out.add(exc.where, exc.message)
-    if out.problems:
-        return Practice(filename=filename), out.problems
-    return Practice(importers=raw_importers, **settings), []  # type: ignore[arg-type]
+    return Practice(importers=raw_importers, **settings), out.problems  # type: ignore[arg-type]
+
+
+def _free_form(node: yaml.Node, filename: str, what: str) -> object:
+    """Plain Python data of a subtree whose keys their own readers check (importer settings)."""
+    yn.plain_tree(node, filename, what)
+    try:
+        return yaml.safe_load(yaml.serialize(node))
+    except Exception as exc:  # e.g. a timestamp 2026-13-45 or '!!int x': ValueError, not YAMLError
+        reason = getattr(exc, "problem", None) or str(exc) or type(exc).__name__
+        raise NodeError(yn.where(node, filename), f"{what}: cannot read a value: {reason}") from None
 
 
 def _hours_per_week(node: yaml.Node, filename: str) -> Decimal:
     """A week's working hours: above 0 (utilization divides by it), at most the week's 168."""
-    hours = yn.number(node, filename, "available_hours_per_week")
-    if not 0 < hours <= 168:
+    hours = yn.number(node, filename, "available_hours_per_week", maximum=Decimal(168))
+    if not hours:
         raise NodeError(
             yn.where(node, filename),
-            f"available_hours_per_week is a staff member's working hours in a week, above 0 and at"
-            f" most 168 (e.g. 40), got {hours}",
+            "available_hours_per_week is a staff member's working hours in a week: give more"
+            " than 0, e.g. 40",
         )
     return hours
 
@@ -502,16 +594,37 @@ def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
     if match is None or not 1 <= int(match.group(2)) <= 12:
         raise NodeError(
-            yn.where(node, filename), f"accrue_through must be a month like 2026-10, got '{text}'"
+            yn.where(node, filename), f"accrue_through must be a month like 2026-10, got '{yn.short(text)}'"
         )
-    return int(match.group(1)), int(match.group(2))
+    year = int(match.group(1))
+    if not yn.FIRST_YEAR <= year <= yn.LAST_YEAR:
+        raise NodeError(
+            yn.where(node, filename),
+            f"accrue_through must be a month in the years {yn.FIRST_YEAR} to {yn.LAST_YEAR}, got '{text}'",
+        )
+    return year, int(match.group(2))
+
+
+def _time_metadata(node: yaml.Node, filename: str) -> tuple[str, ...]:
+    """Extra time-entry keys, each a Beancount metadata key (naming a built-in one is harmless)."""
+    keys: list[str] = []
+    for item in yn.sequence(node, filename, "time_metadata"):
+        key = yn.string(item, filename, "time_metadata item").strip()
+        if not _METADATA_KEY.match(key):
+            raise NodeError(
+                yn.where(item, filename),
+                f"time_metadata: '{key}' is not a metadata key (lowercase letter first, then"
+                " letters, digits, '-' or '_')",
+            )
+        keys.append(key)
+    return tuple(keys)
 
 
 def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
     fields: dict[str, object] = {}
     for name, value in yn.mapping(node, filename, f"staff.{key}"):
         if name == "cost_rate":
-            fields[name] = yn.number(value, filename, f"staff.{key}.cost_rate")
+            fields[name] = _money(value, filename, f"staff.{key}.cost_rate")
         elif name == "name":
             fields[name] = yn.string(value, filename, f"staff.{key}.name")
         elif name == "aliases":

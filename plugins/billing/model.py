@@ -20,9 +20,19 @@ KINDS: tuple[str, ...] = ("remote", "onsite")
 UNLIMITED: Final = "unlimited"
 Allowance = Decimal | Literal["unlimited"]
 
+
+def is_unlimited(allowance: Allowance) -> bool:
+    """Whether an ``included_hours`` allowance covers every hour (the one test of it)."""
+    return isinstance(allowance, str)
+
+
+def hours_of(allowance: Allowance) -> Decimal:
+    """The allowance as a number of hours: 0 for ``unlimited``, which no count of hours is."""
+    return ZERO if isinstance(allowance, str) else allowance
+
 ZERO = Decimal(0)
 
-# SPEC 4's accounts, in one place: the plugin posts to them and the reports read them.
+# The accounts of docs/reference.md §4, in one place: the plugin posts to them and the reports read them.
 RECEIVABLE_ROOT = "Assets:Receivable"
 INCOME_ROOT = "Income:Clients"
 EXPENSE_ROOT = "Expenses:Clients"
@@ -173,9 +183,16 @@ class Contract:
     def starts(self) -> datetime.date:
         return self.terms[0].start
 
+    @property
+    def span(self) -> tuple[datetime.date, datetime.date]:
+        """First and last day in force (the first term's ``from`` through ``ends``): a day
+        outside it has no terms. One range check, for code that asks once per time entry."""
+        return self.terms[0].start, self.ends or datetime.date.max
+
     def terms_on(self, day: datetime.date) -> Terms | None:
         """The terms in force on ``day``, or None before the start or after ``ends``."""
-        if day < self.terms[0].start or (self.ends is not None and day > self.ends):
+        first, last = self.span
+        if not first <= day <= last:
             return None
         found = self.terms[0]
         for terms in self.terms[1:]:
@@ -221,6 +238,13 @@ class Practice:
     target_margin: Decimal | None = None
     accrue_through: tuple[int, int] | None = None  # (year, month)
     business_hours: BusinessHours | None = None
+    #: Extra metadata keys allowed on time entries (``time_metadata:``).
+    time_metadata: tuple[str, ...] = ()
+    #: Day/month order of this practice's exports where a file does not settle it.
+    date_order: Literal["day-first", "month-first"] | None = None
+    #: Words added to the importers' built-in on-site and after-hours words.
+    onsite_words: tuple[str, ...] = ()
+    after_hours_words: tuple[str, ...] = ()
     #: Free-form importer settings (e.g. ``generic_csv`` column maps), validated by importers.
     importers: dict[str, object] = field(default_factory=dict)
     filename: str | None = None
@@ -229,7 +253,7 @@ class Practice:
 
     @property
     def costs_labor(self) -> bool:
-        """Labor is allocated only when some cost rate is set (SPEC 2.2.6)."""
+        """Labor is allocated only when some cost rate is set (rule 6)."""
         return self.default_cost_rate is not None or any(
             member.cost_rate is not None for member in self.staff.values()
         )
@@ -267,6 +291,8 @@ class TimeEntry(NamedTuple):
     id: str | None = None
     filename: str | None = None
     lineno: int = 0
+    start: str | None = None  # "HH:MM", when the entry says when the work began
+    project: str | None = None  # a project id of the client (``project:``)
 
     @property
     def where(self) -> Location | None:

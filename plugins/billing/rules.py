@@ -1,4 +1,4 @@
-"""The billing rules of SPEC 2.2, as pure functions over the domain objects.
+"""The billing rules (docs/reference.md §2.2), as pure functions over the domain objects.
 
 No Beancount, no files, no clock: the caller passes "today" and the time entries of a
 client in ledger order, and gets back one ``MonthBill`` per accrued month. The plugin posts
@@ -12,7 +12,17 @@ import datetime
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DecimalException,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -27,6 +37,8 @@ from .model import (
     Problem,
     Terms,
     TimeEntry,
+    hours_of,
+    is_unlimited,
 )
 
 CENT = Decimal("0.01")
@@ -34,6 +46,14 @@ ONE = Decimal(1)
 SIXTY = Decimal(60)
 Month = tuple[int, int]  # (year, month)
 _DATE = attrgetter("date")
+_HOURS = attrgetter("hours")
+
+#: The arithmetic every bill is computed in, whatever the calling process set: Python's
+#: default (28 digits), with the traps that turn a figure too large for it into an error
+#: instead of a silently rounded amount.
+BILLING_CONTEXT = Context(
+    prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
+)
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -70,7 +90,7 @@ def months(first: Month, last: Month) -> list[Month]:
 
 
 def horizon(contract: Contract, practice: Practice, today: datetime.date) -> Month:
-    """The last month accrued (SPEC 2.2.0): the earlier of ``ends`` and the current month.
+    """The last month accrued (rule 0): the earlier of ``ends`` and the current month.
 
     ``accrue_through`` in practice.yaml replaces the current month, so books rebuilt later
     give the same result.
@@ -114,7 +134,7 @@ def segments(contract: Contract, month: Month) -> list[Segment]:
 
 
 def retainer_fee(contract: Contract, month: Month) -> Decimal:
-    """SPEC 2.2.1: each day billed under the terms in force that day, rounded once."""
+    """Rule 1: each day billed under the terms in force that day, rounded once."""
     return _fee(segments(contract, month), month)
 
 
@@ -124,7 +144,7 @@ def _fee(parts: Sequence[Segment], month: Month) -> Decimal:
 
 
 def included_allowance(contract: Contract, month: Month, kind: str) -> Allowance:
-    """SPEC 2.2.4: the month's included hours of ``kind``, prorated like the fee.
+    """Rule 4: the month's included hours of ``kind``, prorated like the fee.
 
     Days whose terms say ``unlimited`` add nothing to the pool (their units are covered
     outright); a month that is unlimited on every billed day is reported as unlimited.
@@ -137,8 +157,8 @@ def _allowance(parts: Sequence[Segment], month: Month, kind: str) -> Allowance:
     numeric = False
     for part in parts:
         included = part.terms.included(kind)
-        if not isinstance(included, str):
-            total += included * part.days
+        if not is_unlimited(included):
+            total += hours_of(included) * part.days
             numeric = True
     if parts and not numeric:
         return UNLIMITED
@@ -178,7 +198,7 @@ def _rounded_hours(terms: Terms) -> dict[Decimal, Decimal]:
 
 
 def billable_minutes(hours: Decimal, terms: Terms) -> int:
-    """SPEC 2.2.3: the whole minute (half-up), then up to the terms' rounding increment."""
+    """Rule 3: the whole minute (half-up), then up to the terms' rounding increment."""
     minutes = int((hours * SIXTY).quantize(ONE, rounding=ROUND_HALF_UP))
     step = terms.rounding_minutes
     if step > 1:
@@ -208,7 +228,7 @@ def billable_units(
     """The units of billable ``entries`` (ledger order), with onsite-minimum shortfalls.
 
     A visit whose onsite units fall short of ``onsite_minimum_hours`` gets one more unit,
-    at normal hours, right after the visit's last onsite unit (SPEC 2.2.3).
+    at normal hours, right after the visit's last onsite unit (rule 3).
     """
     if terms_of is None:
         terms_of = _TermsByDay(contract)
@@ -308,7 +328,7 @@ def bill_month(
     *,
     detail: bool = True,
 ) -> MonthBill:
-    """SPEC 2.2.1-6 for one month; ``entries`` are the client's entries of that month.
+    """Rules 1-6 for one month; ``entries`` are the client's entries of that month.
 
     ``detail=False`` leaves ``units`` empty (every figure is the same): the plugin posts
     the totals only, and one ``ChargedUnit`` per entry was a tenth of its time.
@@ -349,7 +369,7 @@ def _terms(terms_of: _TermsByDay, day: datetime.date) -> Terms:
 
 
 def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) -> None:
-    """Hours worked by kind and staff, and SPEC 2.2.6 labor cost."""
+    """Hours worked by kind and staff, and rule 6's labor cost."""
     worked = dict.fromkeys(KINDS, ZERO)
     idle = dict.fromkeys(KINDS, ZERO)
     staff: dict[str, Decimal] = {}
@@ -375,7 +395,7 @@ def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) ->
 
 
 def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:
-    """SPEC 2.2.2: a visit is a date with at least one billable onsite entry."""
+    """Rule 2: a visit is a date with at least one billable onsite entry."""
     return tuple(sorted({u.date for u in units if u.kind == "onsite" and u.entry is not None}))
 
 
@@ -387,7 +407,7 @@ def _apply_included(
     terms_of: _TermsByDay,
     detail: bool = True,
 ) -> tuple[list[ChargedUnit], Decimal]:
-    """SPEC 2.2.4-5: use up included hours in ledger order, charge the rest at the rate.
+    """Rules 4-5: use up included hours in ledger order, charge the rest at the rate.
 
     Returns the charged units (none unless ``detail``) and the unrounded sum of their
     charges, added up in unit order exactly as ``sum(charges, ZERO)`` would.
@@ -396,7 +416,7 @@ def _apply_included(
     for kind in KINDS:
         allowance = _allowance(parts, bill.month, kind)
         bill.included[kind] = allowance
-        left[kind] = allowance if isinstance(allowance, Decimal) else ZERO
+        left[kind] = hours_of(allowance)
     billable = dict.fromkeys(KINDS, ZERO)
     used = dict.fromkeys(KINDS, ZERO)
     uncovered_by_kind = dict.fromkeys(KINDS, ZERO)
@@ -410,7 +430,7 @@ def _apply_included(
         terms = terms_of[unit.date]
         assert terms is not None, "units are made only on days with terms in force"
         billable[kind] += hours
-        if terms.included(kind) == UNLIMITED:  # unlimited: covered outright, the pool untouched
+        if is_unlimited(terms.included(kind)):  # unlimited: covered outright, the pool untouched
             used[kind] += hours
             if detail:
                 charged.append(ChargedUnit(unit, hours, ZERO, ZERO))
@@ -448,7 +468,7 @@ def _apply_included(
 
 
 def check_entry(contract: Contract, entry: TimeEntry) -> str | None:
-    """Why ``entry`` cannot be billed under ``contract`` (SPEC 3), or None if it can."""
+    """Why ``entry`` cannot be billed under ``contract`` (docs/reference.md §3), or None if it can."""
     if contract.terms_on(entry.date) is not None:
         return None
     if entry.date < contract.starts:
@@ -484,5 +504,72 @@ def bill_contract(
         start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
         following = next_month(month)
         stop = bisect_left(ordered, datetime.date(following[0], following[1], 1), start, key=_DATE)
-        bills.append(bill_month(contract, practice, month, ordered[start:stop], detail=detail))
+        bills.append(_checked_month(contract, practice, month, ordered[start:stop], detail))
     return bills
+
+
+def _checked_month(
+    contract: Contract, practice: Practice, month: Month, entries: Sequence[TimeEntry], detail: bool
+) -> MonthBill:
+    """``bill_month``, or for a month whose figures ``Decimal`` cannot hold, a located error.
+
+    The contract loader bounds every amount, so only time entries with absurd hours get
+    here; the month then posts nothing (one error at its largest entry), and the client's
+    other months and every other client are billed as usual.
+    """
+    try:
+        with localcontext(BILLING_CONTEXT):
+            bill = bill_month(contract, practice, month, entries, detail=detail)
+            _check_fits(bill)
+            return bill
+    except DecimalException as exc:
+        return _unbillable(contract, month, entries, exc)
+
+
+def _check_fits(bill: MonthBill) -> None:
+    """Raise now, if an hours figure the plugin posts (to the hundredth) would not fit."""
+    figures = (bill.hours_billable, bill.included_used, bill.uncovered, bill.hours_worked)
+    for by_kind in figures:
+        for value in by_kind.values():
+            value.quantize(CENT)
+    for allowance in bill.included.values():
+        if isinstance(allowance, Decimal):
+            allowance.quantize(CENT)
+    bill.total_hours.quantize(CENT)
+    bill.uncosted_hours.quantize(CENT)
+
+
+def _unbillable(
+    contract: Contract, month: Month, entries: Sequence[TimeEntry], exc: DecimalException
+) -> MonthBill:
+    zeros = dict.fromkeys(KINDS, ZERO)
+    bill = MonthBill(
+        client=contract.client,
+        month=month,
+        first_day=datetime.date(month[0], month[1], 1),
+        last_day=datetime.date(month[0], month[1], days_in(month)),
+        days_billed=0,
+        hours_worked=dict(zeros),
+        hours_nonbillable=dict(zeros),
+        hours_billable=dict(zeros),
+        included=dict(zeros),
+        included_used=dict(zeros),
+        uncovered=dict(zeros),
+    )
+    biggest = max(entries, key=_HOURS, default=None)
+    where = biggest.where if biggest is not None else None
+    terms = contract.terms_on(bill.first_day) or contract.terms[0]
+    if where is None or biggest is None:
+        where = terms.where or Location(contract.filename, 1)
+        cause = f"check the amounts in {contract.display_path}"
+    else:
+        cause = f"the largest time entry of the month is here, with {biggest.hours} hours: fix its hours"
+    bill.problems.append(
+        Problem(
+            "BillingError",
+            f"{contract.client}: {month_label(month)} is not billed, its figures are too large to"
+            f" compute exactly ({type(exc).__name__}); {cause}",
+            where,
+        )
+    )
+    return bill

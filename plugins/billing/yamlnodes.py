@@ -27,7 +27,22 @@ _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+#: The tags plain YAML gives (and ``!!str`` etc. written out). Anything else (``!foo``,
+#: ``!!binary``, ``!!python/...``, ``!!set``) is refused: a tag never changes a value silently.
+_PLAIN_TAGS = frozenset((_INT, _FLOAT, _STR, _NULL, _BOOL, _TIMESTAMP, _MAP, _SEQ))
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: Contracts are dated within these years: a typo like 0026 or 9999 would otherwise accrue
+#: thousands of months (or overflow the calendar).
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+#: Decimals a number may carry: enough for 0.55 per km or a rate of 47.3333, and it keeps
+#: every product of the billing rules exact within Decimal's 28 digits.
+PLACES = 6
+#: Line breaks, tabs, NUL, escapes (C0, DEL, C1), Unicode line separators and bidi overrides:
+#: they break the generated ledger lines or hide what a name really says.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 class NodeError(Exception):
@@ -58,15 +73,49 @@ def where(node: yaml.Node, filename: str) -> Location:
     return Location(filename, node.start_mark.line + 1)
 
 
+def plain(node: yaml.Node, filename: str, what: str) -> None:
+    """Refuse a node with a YAML tag of its own (``!foo bar``, ``!!binary ...``)."""
+    if node.tag not in _PLAIN_TAGS:
+        raise NodeError(
+            where(node, filename),
+            f"{what}: YAML tag '{node.tag}' is not supported; remove it (quote the value if it"
+            " starts with '!')",
+        )
+
+
+def plain_tree(node: yaml.Node, filename: str, what: str) -> None:
+    """``plain`` for a node and everything under it (each shared alias node checked once)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                if key.tag != _MERGE:
+                    stack.append(key)
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        plain(current, filename, what)
+
+
 def mapping(node: yaml.Node, filename: str, what: str) -> Iterator[tuple[str, yaml.Node]]:
     """Yield ``(key, value node)`` of a mapping, refusing duplicate keys (YAML keeps the last)."""
+    plain(node, filename, what)
     if not isinstance(node, yaml.MappingNode):
         raise NodeError(where(node, filename), f"{what} must be a mapping of 'key: value' lines")
     seen: set[str] = set()
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             raise NodeError(where(key_node, filename), f"{what}: keys must be plain words")
+        if key_node.tag != _MERGE:
+            plain(key_node, filename, what)
         key = str(key_node.value)
+        if _CONTROL.search(key):
+            raise NodeError(where(key_node, filename), f"{what}: a key holds {_control_name(key)}")
         if key in seen:
             raise NodeError(where(key_node, filename), f"{what}: '{key}' is given twice")
         seen.add(key)
@@ -74,6 +123,7 @@ def mapping(node: yaml.Node, filename: str, what: str) -> Iterator[tuple[str, ya
 
 
 def sequence(node: yaml.Node, filename: str, what: str) -> list[yaml.Node]:
+    plain(node, filename, what)
     if not isinstance(node, yaml.SequenceNode):
         raise NodeError(where(node, filename), f"{what} must be a list ('- item' lines or [a, b])")
     return list(node.value)
@@ -81,36 +131,84 @@ def sequence(node: yaml.Node, filename: str, what: str) -> list[yaml.Node]:
 
 def scalar(node: yaml.Node, filename: str, what: str) -> tuple[str, str]:
     """The text and resolved tag of a scalar node."""
+    plain(node, filename, what)
     if not isinstance(node, yaml.ScalarNode):
         raise NodeError(where(node, filename), f"{what} must be a single value, not a list or map")
     return str(node.value), str(node.tag)
 
 
+def _control_name(text: str) -> str:
+    """``a line break (U+000A)``: the first control character of ``text``, for a message."""
+    match = _CONTROL.search(text)
+    char = match.group() if match else ""
+    names = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab", "\x00": "a NUL byte"}
+    return f"{names.get(char, 'a control character')} (U+{ord(char or ' '):04X})"
+
+
 def string(node: yaml.Node, filename: str, what: str) -> str:
+    """A one-line text: control characters would break the ledger lines it ends up in."""
     text, tag = scalar(node, filename, what)
     if tag == _NULL or text == "":
         raise NodeError(where(node, filename), f"{what} is empty")
+    if _CONTROL.search(text):
+        raise NodeError(
+            where(node, filename),
+            f"{what} holds {_control_name(text)}: write it on one line, without tabs or escapes",
+        )
     return text
 
 
-def number(node: yaml.Node, filename: str, what: str, *, allow_negative: bool = False) -> Decimal:
-    """A non-negative Decimal read from the YAML text (``45``, ``900.00``, ``"0.55"``)."""
+def number(
+    node: yaml.Node,
+    filename: str,
+    what: str,
+    *,
+    maximum: Decimal,
+    minimum: Decimal = Decimal(0),
+    places: int = PLACES,
+) -> Decimal:
+    """A Decimal read from the YAML text (``45``, ``900.00``, ``"0.55"``), within bounds.
+
+    The bounds keep every amount the billing rules make from it exact (and away from
+    ``decimal.InvalidOperation``): a value beyond them is a typo, reported at its line
+    with the range allowed.
+    """
     text, tag = scalar(node, filename, what)
     if tag not in (_INT, _FLOAT, _STR):
         raise NodeError(where(node, filename), f"{what} must be a number, got '{text}'")
     try:
-        value = Decimal(text.replace("_", ""))
+        value = Decimal(text.replace("_", "").strip())
     except InvalidOperation:
         raise NodeError(where(node, filename), f"{what} must be a number, got '{text}'") from None
     if not value.is_finite():
         raise NodeError(where(node, filename), f"{what} must be a finite number, got '{text}'")
-    if value < 0 and not allow_negative:
+    if value < 0 and minimum >= 0:
         raise NodeError(where(node, filename), f"{what} must not be negative, got {text}")
+    if not minimum <= value <= maximum:
+        raise NodeError(
+            where(node, filename), f"{what} must be from {minimum:,} to {maximum:,}, got {short(text)}"
+        )
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if exponent < -places:
+        value = value.normalize()  # 1.50000000 is 1.5; only real digits count
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if exponent < -places:
+            raise NodeError(
+                where(node, filename),
+                f"{what} may have at most {places} decimals, got {short(text)}",
+            )
     return value
 
 
-def whole(node: yaml.Node, filename: str, what: str) -> int:
-    value = number(node, filename, what)
+def short(text: str) -> str:
+    """A value for a message: a 400-digit typo is shown by its start and length."""
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
+
+
+def whole(node: yaml.Node, filename: str, what: str, *, maximum: int) -> int:
+    value = number(node, filename, what, maximum=Decimal(maximum))
     if value != value.to_integral_value():
         raise NodeError(where(node, filename), f"{what} must be a whole number, got {value}")
     return int(value)
@@ -120,14 +218,15 @@ def date(node: yaml.Node, filename: str, what: str) -> datetime.date:
     text, tag = scalar(node, filename, what)
     if tag in (_TIMESTAMP, _STR) and _DATE.match(text.strip()):
         try:
-            return datetime.date.fromisoformat(text.strip())
+            day = datetime.date.fromisoformat(text.strip())
         except ValueError:
             pass
-    raise NodeError(where(node, filename), f"{what} must be a date like 2026-01-31, got '{text}'")
+        else:
+            if FIRST_YEAR <= day.year <= LAST_YEAR:
+                return day
+            raise NodeError(
+                where(node, filename),
+                f"{what} must be a date in the years {FIRST_YEAR} to {LAST_YEAR}, got '{text}'",
+            )
+    raise NodeError(where(node, filename), f"{what} must be a date like 2026-01-31, got '{short(text)}'")
 
-
-def boolean(node: yaml.Node, filename: str, what: str) -> bool:
-    text, tag = scalar(node, filename, what)
-    if tag != _BOOL:
-        raise NodeError(where(node, filename), f"{what} must be true or false, got '{text}'")
-    return text.lower() in ("true", "yes", "on")

@@ -1,4 +1,4 @@
-"""Fava extension ``plugins.margin``: the Client Margin report (SPEC section 6).
+"""Fava extension ``plugins.margin``: the Client Margin report (docs/reference.md, README).
 
 Enable it in the ledger next to the plugin::
 

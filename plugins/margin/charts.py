@@ -17,7 +17,7 @@ from decimal import Decimal
 from fava.core.charts import DateAndBalanceWithBudget
 from fava.internal_api import BarChart
 
-from plugins.billing.model import KINDS, ZERO
+from plugins.billing.model import KINDS, ZERO, hours_of, is_unlimited
 from plugins.billing.rules import Month
 from plugins.reports.figures import Money
 from plugins.reports.margin import MonthFigures, Portfolio
@@ -111,8 +111,8 @@ def client_charts(months: Iterable[MonthFigures], currency: str, interval: str) 
         for kind in KINDS:
             hours.add(month, kind, figures.hours.worked[kind])
             allowance = figures.hours.included[kind]
-            if not isinstance(allowance, str) and allowance:
-                hours.add_budget(month, kind, allowance)
+            if not is_unlimited(allowance) and allowance:
+                hours.add_budget(month, kind, hours_of(allowance))
     return [
         money.chart("Revenue vs cost (outline: cost)"),
         hours.chart("Hours worked vs included (outline: included)"),

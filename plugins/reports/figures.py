@@ -22,6 +22,8 @@ from plugins.billing.model import (
     UNLIMITED,
     ZERO,
     Allowance,
+    hours_of,
+    is_unlimited,
 )
 from plugins.billing.rules import Month, MonthBill, month_label, month_of
 
@@ -86,7 +88,7 @@ class Money:
 
     @property
     def revenue(self) -> Decimal:
-        """Everything under ``Income:Clients:<Acct>`` (SPEC 4: per-client margin)."""
+        """Everything under ``Income:Clients:<Acct>`` (a client's revenue, docs/reference.md §4)."""
         return self.retainer + self.hourly + self.travel + self.income_beyond
 
     @property
@@ -210,15 +212,15 @@ class Hours:
 
 def _limited(allowance: Allowance) -> bool:
     """A numeric, non-zero allowance: hours beyond it are overage."""
-    return not isinstance(allowance, str) and bool(allowance)
+    return not is_unlimited(allowance) and bool(allowance)
 
 
 def _add_allowance(left: Allowance, right: Allowance) -> Allowance:
     """Unlimited absorbs any number: a period with an unlimited month shows as unlimited
     (its overage is still counted, month by month, in ``Hours.over``)."""
-    if isinstance(left, str) or isinstance(right, str):
+    if is_unlimited(left) or is_unlimited(right):
         return UNLIMITED
-    return left + right
+    return hours_of(left) + hours_of(right)
 
 
 def effective_rate(money: Money, hours: Hours) -> Decimal | None:

@@ -45,7 +45,7 @@ class DataWarning:
 
 @dataclass(slots=True)
 class Targets:
-    """The practice's floors (SPEC 2.3); ``currency`` is the one the hourly target is in."""
+    """The practice's floors (practice.yaml); ``currency`` is the one the hourly target is in."""
 
     hourly_rate: Decimal | None
     margin: Decimal | None
@@ -61,7 +61,7 @@ PROFIT_FLAGS = frozenset({"rate", "margin"})
 
 
 def flags_for(money: Money, hours: Hours, currency: str, targets: Targets) -> list[Flag]:
-    """The rate and margin flags of SPEC 2.3 for some months of a client, with short reasons.
+    """The rate and margin flags of the practice's targets for some months of a client, with short reasons.
 
     The hourly target is compared only with rates in its own currency: a EUR rate under a
     USD target says nothing.

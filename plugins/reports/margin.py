@@ -155,7 +155,7 @@ class Portfolio:
 
 def unbilled_hours(entries: Sequence[TimeEntry], last: Month, period: Period) -> Decimal:
     """Hours of the period dated after ``last``, the accrual horizon: worked, not billed yet
-    (SPEC 2.2.0)."""
+    (rule 0)."""
     total = ZERO
     for entry in reversed(entries):  # ledger (date) order: the unbilled ones are at the end
         month = month_of(entry.date)

@@ -12,6 +12,8 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from plugins.writes import LOCK_NAME
+
 DATA = Path(__file__).parent / "data"
 
 ACME = """\
@@ -77,12 +79,16 @@ class Books:
         return target
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file of the ledger folder, by relative path: to prove nothing changed."""
+        """Every file of the ledger folder, by relative path: to prove nothing changed.
+
+        The books' lock file is not the books (it is empty and stays once made); a left-over
+        journal or temporary file is, and shows up here.
+        """
         folder = self.root / "ledger"
         return {
             str(path.relative_to(folder)): path.read_bytes()
             for path in sorted(folder.rglob("*"))
-            if path.is_file()
+            if path.is_file() and path.name != LOCK_NAME
         }
 
 

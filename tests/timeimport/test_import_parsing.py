@@ -19,7 +19,8 @@ from importers.dates import (
     settle_order,
     split_datetime,
 )
-from importers.durations import format_hours, parse_duration
+from importers.durations import parse_duration
+from plugins.timeentry import format_hours
 
 
 @pytest.mark.parametrize(
@@ -109,9 +110,11 @@ def test_split_datetime_keeps_plain_dates_whole() -> None:
     assert split_datetime("06.01.2026") == ("06.01.2026", "")
 
 
-def _settle(dates: Sequence[str], times: Sequence[str] = (), override: DateOrder | None = None) -> Settled:
-    """Settle a file whose rows (from line 2) hold these dates and times."""
-    return settle_order(enumerate(dates, 2), enumerate(times, 2), override)
+def _settle(
+    dates: Sequence[str], override: DateOrder | None = None, standing: DateOrder | None = None
+) -> Settled:
+    """Settle a file whose rows (from line 2) hold these dates."""
+    return settle_order(enumerate(dates, 2), override, standing)
 
 
 def test_a_day_above_twelve_settles_the_whole_file() -> None:
@@ -119,8 +122,15 @@ def test_a_day_above_twelve_settles_the_whole_file() -> None:
     assert _settle(["03/02/2026", "02/13/2026"]).order == MONTH_FIRST
 
 
-def test_twelve_hour_times_mean_month_first() -> None:
-    assert _settle(["01/06/2026"], ["09:00 AM"]).order == MONTH_FIRST
+def test_twelve_hour_times_settle_nothing_but_date_order_does() -> None:
+    # AM/PM is used day-first too (UK, Australia, India): only the dates count, so an
+    # ambiguous file with 12-hour times is refused, and practice.yaml's date_order decides.
+    settled = _settle(["01/06/2026"])
+    assert settled.order is None and "date_order" in (settled.problem or "")
+    assert _settle(["01/06/2026"], standing=DAY_FIRST).order == DAY_FIRST
+    # Evidence in the file beats the standing order; a flag beats both.
+    assert _settle(["01/13/2026"], standing=DAY_FIRST).order == MONTH_FIRST
+    assert _settle(["01/13/2026"], DAY_FIRST, MONTH_FIRST).order == DAY_FIRST
 
 
 def test_dotted_dates_are_day_first() -> None:
@@ -142,6 +152,23 @@ def test_contradicting_dates_are_refused_with_both_lines() -> None:
 
 def test_a_flag_beats_the_evidence() -> None:
     assert _settle(["13/02/2026"], override=MONTH_FIRST).order == MONTH_FIRST
+
+
+def test_an_ambiguous_file_names_both_flags_and_the_practice_setting() -> None:
+    problem = _settle(["03/02/2026"]).problem or ""
+    assert "--day-first or --month-first" in problem
+    assert "date_order: day-first (or month-first) in contracts/practice.yaml" in problem
+
+
+def test_two_digit_years_are_this_century() -> None:
+    assert parse_date("7/27/22", None) == datetime.date(2022, 7, 27)
+    assert parse_date("27.07.22", None) == datetime.date(2022, 7, 27)
+    assert _settle(["7/27/22", "8/1/22"]).order == MONTH_FIRST
+
+
+def test_13_13_2026_is_not_a_date_rather_than_undecided() -> None:
+    with pytest.raises(ValueError, match="neither number can be the month"):
+        parse_date("13/13/2026", None)
 
 
 def test_iso_only_files_need_no_order() -> None:

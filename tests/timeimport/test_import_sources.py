@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from importers.dates import DateOrder
-from importers.durations import format_hours
 from importers.pipeline import ImportRun, load_books, read_exports
 from importers.reader import read_export
+from plugins.timeentry import format_hours
 from timeimport.support_books import Books, write_books
 
 Row = tuple[str, str, str, str, str | None, str | None, bool, bool]
@@ -69,9 +69,13 @@ def test_toggl_detailed_report_with_bom_and_crlf(books: Books) -> None:
     ]
 
 
-def test_toggl_us_export_settled_month_first_by_am_pm(books: Books) -> None:
-    # 01/06/2026 and 01/12/2026 read both ways; the 12-hour times say month first.
-    assert entries(books, "toggl_us_ampm.csv") == [
+def test_toggl_us_export_with_am_pm_needs_month_first(books: Books) -> None:
+    # 01/06/2026 and 01/12/2026 read both ways, and 12-hour times settle nothing (day-first
+    # countries use them too): refused without a flag, right with --month-first.
+    refused = run(books, "toggl_us_ampm.csv")
+    assert [p.where.lineno for p in refused.problems] == [2]
+    assert "--day-first or --month-first" in refused.problems[0].message
+    assert entries(books, "toggl_us_ampm.csv", "month-first") == [
         ("2026-01-06", "acme-dental", "remote", "1.25", "bob", "Email migration", False, True),
         # 06:30 PM on Monday 12 January is after 18:00.
         ("2026-01-12", "acme-dental", "remote", "0.5", "bob", "Evening update", True, True),
@@ -193,8 +197,9 @@ def test_every_problem_of_a_bad_file_is_listed_by_line(books: Books) -> None:
         (4, "bad date"),
         (5, "bad duration"),
         (6, "time for 'beta-law' on 2026-07-15 is after its contract ends"),
-        (7, "zero duration"),
     ]
+    # Row 7 (0:00:00, a timer clicked twice) is not work: skipped and counted instead.
+    assert result.skipped == 1 and result.files[0].skipped_by == {"zero duration": 1}
     assert 'add "Acme Dentl" to aliases in contracts/acme-dental.yaml' in result.problems[0].message
 
 

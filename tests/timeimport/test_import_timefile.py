@@ -1,10 +1,8 @@
-"""Month files: SPEC 3 syntax, insert-only merges, ids found by text, atomic writes."""
+"""Month files: SPEC 3 syntax, insert-only merges, ids found by text, written through plugins.writes."""
 
 from __future__ import annotations
 
 import datetime
-import os
-import stat
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,9 +17,9 @@ from importers.timefile import (
     plan,
     render,
     with_include,
-    write_atomic,
 )
 from plugins.billing.model import TimeEntry
+from plugins.writes import LOCK_NAME, books_lock
 
 
 def entry(day: int, note: str = "", **changes: object) -> TimeEntry:
@@ -128,19 +126,6 @@ def test_ids_in_the_ledger_and_all_month_files_count_as_present(tmp_path: Path) 
     assert list(result.files) == [tmp_path / "time" / "2026-01.beancount"]  # include present
 
 
-def test_atomic_write_keeps_the_file_mode_and_leaves_no_temp_file(tmp_path: Path) -> None:
-    path = tmp_path / "time" / "2026-01.beancount"
-    write_atomic(path, "one\n")
-    umask = os.umask(0)
-    os.umask(umask)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
-    path.chmod(0o640)
-    write_atomic(path, "two\n")
-    assert path.read_text() == "two\n"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    assert [p.name for p in path.parent.iterdir()] == ["2026-01.beancount"]
-
-
 def test_a_symlinked_month_file_stays_a_link_and_its_target_gets_the_entries(
     tmp_path: Path,
 ) -> None:
@@ -152,8 +137,10 @@ def test_a_symlinked_month_file_stays_a_link_and_its_target_gets_the_entries(
     target.write_text(render(entry(6)))
     link = tmp_path / "books" / "time" / "2026-01.beancount"
     link.symlink_to(target)
-    apply(plan(ledger, [entry(7)]))
+    with books_lock(ledger.parent) as books:
+        apply(plan(ledger, [entry(7)]), books)
     assert link.is_symlink() and link.resolve() == target
     assert target.read_text() == render(entry(6)) + "\n" + render(entry(7))
     assert [p.name for p in target.parent.iterdir()] == ["2026-01.beancount"]
     assert [p.name for p in link.parent.iterdir()] == ["2026-01.beancount"]
+    assert sorted(p.name for p in ledger.parent.iterdir()) == [LOCK_NAME, "main.beancount", "time"]

@@ -1,4 +1,9 @@
-"""Any other tracker's CSV, described by a column map in ``contracts/practice.yaml``.
+"""Any other tracker's export, described by a column map in ``contracts/practice.yaml``.
+
+Each map becomes one more :class:`~importers.layouts.Layout`, read by the same matcher
+as the built-in trackers; it is *strict* (every column it names must be in the header),
+and it is preferred to the built-in layouts whenever it matches: it is the user's own
+description of that sheet.
 
 ::
 
@@ -29,79 +34,44 @@ reported against practice.yaml, like every other setting there, before anything 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from plugins.billing.contracts import CLIENT_ID
 from plugins.billing.model import Location, Practice, Problem
 
-from .csvfile import Columns
-from .sources import FieldMap
+from .layouts import FIELDS, Layout
 
-COLUMN_KEYS = (
-    "date",
-    "start",
-    "end",
-    "hours",
-    "client",
-    "project",
-    "task",
-    "activity",
-    "tags",
-    "description",
-    "user",
-    "email",
-    "billable",
-    "id",
+#: The fields a column map may name: the layout fields, with ``hours`` for the duration
+#: (the rounded-hours, surname, type and recognition-only columns are built-in only).
+COLUMN_KEYS = tuple(
+    "hours" if what == "duration" else what
+    for what in FIELDS
+    if what not in ("hours", "surname", "type", "other")
 )
 CONFIG_KEYS = ("name", "columns", "date_format")
 SECTION_KEYS = ("generic",)
 
 
-@dataclass(frozen=True, slots=True)
-class Generic:
-    """A CSV layout described in practice.yaml: column name(s) per field."""
-
-    name: str
-    columns: tuple[tuple[str, tuple[str, ...]], ...]
-    date_format: str | None = None
-
-    @property
-    def title(self) -> str:
-        return f"generic CSV '{self.name}' (practice.yaml)"
-
-    def field_map(self, columns: Columns) -> FieldMap | None:
-        wanted = dict(self.columns)
-        if not all(columns.has_all(names) for names in wanted.values()):
-            return None
-
-        def at(key: str) -> int | None:
-            names = wanted.get(key)
-            return columns.find(names[0]) if names else None
-
-        date = at("date")
-        if date is None:  # pragma: no cover - validated: date is required
-            return None
-        return FieldMap(
-            date=date,
-            start=at("start"),
-            end=at("end"),
-            duration=at("hours"),
-            client=at("client"),
-            project=at("project"),
-            task=at("task"),
-            activity=at("activity"),
-            tags=at("tags"),
-            description=at("description"),
-            user=tuple(p for p in (columns.find(n) for n in wanted.get("user", ())) if p is not None),
-            email=at("email"),
-            billable=at("billable"),
-            entry_id=at("id"),
-        )
+#: practice.yaml's names for the layout fields where they differ.
+_FIELD_OF = {"hours": "duration"}
 
 
-def generic_sources(practice: Practice) -> tuple[list[Generic], list[Problem]]:
+def custom_layout(
+    name: str, columns: Sequence[tuple[str, tuple[str, ...]]], date_format: str | None
+) -> Layout:
+    """A layout with exactly the columns of a practice.yaml column map."""
+    headers = {_FIELD_OF.get(key, key): names for key, names in columns}
+    return Layout(
+        name,
+        f"generic CSV '{name}' (practice.yaml)",
+        {"practice.yaml": headers},
+        date_format=date_format,
+        strict=True,
+    )
+
+
+def generic_sources(practice: Practice) -> tuple[list[Layout], list[Problem]]:
     """The generic layouts configured in practice.yaml, or the problems in that config."""
     raw = practice.importers
     where = Location(practice.filename or "contracts/practice.yaml", _importers_line(practice))
@@ -117,7 +87,7 @@ def generic_sources(practice: Practice) -> tuple[list[Generic], list[Problem]]:
     if config is None:
         return [], problems
     items = config if isinstance(config, list) else [config]
-    found: list[Generic] = []
+    found: list[Layout] = []
     for number, item in enumerate(items, 1):
         label = "generic" if len(items) == 1 else f"generic item {number}"
         source = _one(item, label, problem)
@@ -128,7 +98,7 @@ def generic_sources(practice: Practice) -> tuple[list[Generic], list[Problem]]:
     return (found, problems) if not problems else ([], problems)
 
 
-def _one(item: object, label: str, problem: Callable[[str], None]) -> Generic | None:
+def _one(item: object, label: str, problem: Callable[[str], None]) -> Layout | None:
     if not isinstance(item, Mapping):
         problem(f"{label} must be a mapping with 'columns:' (see importers/README.md)")
         return None
@@ -178,7 +148,7 @@ def _one(item: object, label: str, problem: Callable[[str], None]) -> Generic | 
         ok = False
     if not ok:
         return None
-    return Generic(name, tuple(picked), date_format if isinstance(date_format, str) else None)
+    return custom_layout(name, picked, date_format if isinstance(date_format, str) else None)
 
 
 def _valid_format(value: object) -> bool:
