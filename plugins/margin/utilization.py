@@ -67,7 +67,9 @@ def staff_chart(row: StaffRow) -> Chart:
             DateAndBalanceWithBudget(
                 _day(found.month),
                 {"hours": worked.hours},  # type: ignore[arg-type]
-                {key: {"hours": hours} for key, hours in stacks.items() if hours},  # type: ignore[misc]
+                # every key in every month, zeros too: the colours then stay the same
+                # from one staff member's chart to the next (Fava colours by key count)
+                {key: {"hours": hours} for key, hours in stacks.items()},  # type: ignore[misc]
                 {"hours": found.available},
             )
         )
