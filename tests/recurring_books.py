@@ -47,6 +47,15 @@ Utilization, available_hours_per_week 30 → 6 h a weekday:
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from support import Books, WriteBooks
+
+from scripts.cli import main
+
 TODAY = "2026-04-15"
 
 PRACTICE = """\
@@ -149,3 +158,24 @@ option "operating_currency" "USD"
 2026-05-04 custom "time" "steady" "remote" 1
   staff: "alice"
 """
+
+
+
+def write(write_books: WriteBooks, monkeypatch: pytest.MonkeyPatch, practice: str = PRACTICE) -> Books:
+    """These books on disk, loaded, with "today" pinned to ``TODAY`` for the commands."""
+    monkeypatch.setenv("RETAINER_TODAY", TODAY)
+    return write_books(LEDGER, CONTRACTS, practice)
+
+
+def run(books: Books, *args: str) -> tuple[int, str]:
+    """``retainer COMMAND --ledger <these books> ARGS...``: exit code and output."""
+    command, *rest = args
+    result = CliRunner().invoke(main, [command, "--ledger", str(books.path), *rest])
+    return result.exit_code, result.output
+
+
+def run_json(books: Books, *args: str) -> dict[str, Any]:
+    code, output = run(books, *args, "--format", "json")
+    assert code == 0, output
+    found: dict[str, Any] = json.loads(output)
+    return found

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from recurring_books import CONTRACTS, LEDGER, PRACTICE, TODAY
+from recurring_books import CONTRACTS, LEDGER, PRACTICE, TODAY, run, run_json, write
 from support import Books, WriteBooks
-
-from scripts.cli import main
 
 
 @pytest.fixture
 def books(write_books: WriteBooks, monkeypatch: pytest.MonkeyPatch) -> Books:
-    monkeypatch.setenv("RETAINER_TODAY", TODAY)
-    found = write_books(LEDGER, CONTRACTS, PRACTICE)
+    found = write(write_books, monkeypatch)
     assert found.errors == []
     return found
 
 
 def mrr(books: Books, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["mrr", "--ledger", str(books.path), *args])
-    return result.exit_code, result.output
+    return run(books, "mrr", *args)
 
 
 def document(books: Books, *args: str) -> dict[str, Any]:
-    code, output = mrr(books, "--format", "json", *args)
-    assert code == 0, output
-    found: dict[str, Any] = json.loads(output)
-    return found
+    return run_json(books, "mrr", *args)
 
 
 def by_month(found: dict[str, Any]) -> dict[str, dict[str, Any]]:

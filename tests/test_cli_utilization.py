@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from recurring_books import CONTRACTS, LEDGER, PRACTICE, TODAY
+from recurring_books import CONTRACTS, LEDGER, PRACTICE, TODAY, run, run_json, write
 from support import Books, WriteBooks
 
 from plugins.reports.utilization import weekdays
-from scripts.cli import main
 
 
 @pytest.fixture
 def books(write_books: WriteBooks, monkeypatch: pytest.MonkeyPatch) -> Books:
-    monkeypatch.setenv("RETAINER_TODAY", TODAY)
-    found = write_books(LEDGER, CONTRACTS, PRACTICE)
+    found = write(write_books, monkeypatch)
     assert found.errors == []
     return found
 
 
 def utilization(books: Books, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["utilization", "--ledger", str(books.path), *args])
-    return result.exit_code, result.output
+    return run(books, "utilization", *args)
 
 
 def document(books: Books, *args: str) -> dict[str, Any]:
-    code, output = utilization(books, "--format", "json", *args)
-    assert code == 0, output
-    found: dict[str, Any] = json.loads(output)
-    return found
+    return run_json(books, "utilization", *args)
 
 
 def test_weekdays_of_a_month() -> None:

@@ -10,10 +10,15 @@ page can draw a legend above each chart that matches what is drawn.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+
+from fava.core.charts import DateAndBalanceWithBudget
+from fava.internal_api import BarChart
 
 # d3-color's Lab constants (D50 white point).
 _XN, _YN, _ZN = 0.96422, 1.0, 0.82521
@@ -75,3 +80,32 @@ def stack_legend(chart: Any) -> list[LegendItem]:
     if len(keys) < 2:
         return []
     return [LegendItem(key, color) for key, color in zip(keys, hcl_color_range(len(keys)), strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A bar chart and the legend of its stacks, drawn above it."""
+
+    chart: BarChart
+    legend: list[LegendItem]
+
+    @property
+    def json(self) -> list[BarChart]:
+        """What ``<svelte-component type="charts">`` reads: a list of charts (one here)."""
+        return [self.chart]
+
+
+def bar_group(
+    month: tuple[int, int],
+    balance: Mapping[str, Decimal],
+    stacks: Mapping[str, Mapping[str, Decimal]],
+    budgets: Mapping[str, Decimal] | None = None,
+) -> DateAndBalanceWithBudget:
+    """One month's bars: ``balance`` per key (single bars), ``stacks`` per stack and key."""
+    day = datetime.date(month[0], month[1], 1)
+    return DateAndBalanceWithBudget(day, balance, stacks, budgets or {})  # type: ignore[arg-type]
+
+
+def with_legend(label: str, groups: list[DateAndBalanceWithBudget]) -> Chart:
+    chart = BarChart(label, groups)
+    return Chart(chart, stack_legend(chart))

@@ -55,3 +55,11 @@ class BooksPage(FavaExtensionBase):
             self.books = shared_books(self.ledger, self.today)
         except Exception as exc:  # the page must not take Fava down; bean-check says more
             self.error = f"could not read the contracts in {contracts_folder(options)}: {exc!r}"
+
+    def loaded(self) -> Books | str:
+        """The books for this request, or why the page cannot show them."""
+        if self.error is not None:
+            return self.error
+        if self.books is None:
+            return "the report has not loaded yet: reload the page"
+        return self.books

@@ -9,25 +9,21 @@ forecast continues the chart after the accrual horizon (``?forecast=N`` months, 
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, cast
 
 from fava.context import g
-from fava.core.charts import DateAndBalanceWithBudget
-from fava.internal_api import BarChart
 from flask import request
 
 from plugins.billing.model import ZERO
 from plugins.books import ledger_postings
 from plugins.margin.ledger_view import period_of
-from plugins.margin.legend import LegendItem, stack_legend
+from plugins.margin.legend import Chart, bar_group, with_legend
 from plugins.margin.loaded import BooksPage
 from plugins.reports.mrr import (
     MOVEMENTS,
-    MRRMonth,
     Recurring,
     RecurringReport,
     build_recurring,
@@ -41,18 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_FORECAST = 12
 MAX_FORECAST = 60
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A chart and the legend drawn above it."""
-
-    chart: BarChart
-    legend: list[LegendItem]
-
-    @property
-    def json(self) -> list[BarChart]:
-        return [self.chart]
 
 
 @dataclass
@@ -73,10 +57,6 @@ class RecurringPage:
     error: str | None = None
 
 
-def _day(found: MRRMonth) -> datetime.date:
-    return datetime.date(found.month[0], found.month[1], 1)
-
-
 def _nonzero(stacks: dict[str, Decimal], currency: str) -> dict[str, dict[str, Decimal]]:
     return {key: {currency: amount} for key, amount in stacks.items() if amount}
 
@@ -93,16 +73,8 @@ def mrr_chart(recurring: Recurring) -> Chart:
             stacks = {"Retained": found.retained, "New": found.new, "Expansion": found.expansion}
         stacks["Contraction"] = -found.contraction
         stacks["Churn"] = -found.churn
-        groups.append(
-            DateAndBalanceWithBudget(
-                _day(found),
-                {currency: found.mrr},  # type: ignore[arg-type]
-                _nonzero(stacks, currency),  # type: ignore[arg-type]
-                {},
-            )
-        )
-    chart = BarChart(f"MRR and its movements ({currency})", groups)
-    return Chart(chart, stack_legend(chart))
+        groups.append(bar_group(found.month, {currency: found.mrr}, _nonzero(stacks, currency)))
+    return with_legend(f"MRR and its movements ({currency})", groups)
 
 
 def revenue_chart(recurring: Recurring) -> Chart:
@@ -119,16 +91,8 @@ def revenue_chart(recurring: Recurring) -> Chart:
             "Projects": revenue.projects,
             "Other income": revenue.other,
         }
-        groups.append(
-            DateAndBalanceWithBudget(
-                _day(found),
-                {currency: revenue.total},  # type: ignore[arg-type]
-                _nonzero(stacks, currency),  # type: ignore[arg-type]
-                {},
-            )
-        )
-    chart = BarChart(f"Revenue by kind ({currency})", groups)
-    return Chart(chart, stack_legend(chart))
+        groups.append(bar_group(found.month, {currency: revenue.total}, _nonzero(stacks, currency)))
+    return with_legend(f"Revenue by kind ({currency})", groups)
 
 
 class RecurringRevenue(BooksPage):
@@ -139,11 +103,9 @@ class RecurringRevenue(BooksPage):
 
     def page(self) -> RecurringPage:
         """The page's data for this request."""
-        if self.error is not None:
-            return RecurringPage(error=self.error)
-        books = self.books
-        if books is None:
-            return RecurringPage(error="the report has not loaded yet: reload the page")
+        books = self.loaded()
+        if isinstance(books, str):
+            return RecurringPage(error=books)
         try:
             forecast = max(0, min(MAX_FORECAST, int(request.args.get("forecast", DEFAULT_FORECAST))))
         except ValueError:

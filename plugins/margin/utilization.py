@@ -8,19 +8,16 @@ of its stacks.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from fava.context import g
-from fava.core.charts import DateAndBalanceWithBudget
 from fava.internal_api import BarChart
 
 from plugins.billing.model import ZERO
 from plugins.margin.ledger_view import period_of
-from plugins.margin.legend import stack_legend
+from plugins.margin.legend import Chart, bar_group, with_legend
 from plugins.margin.loaded import BooksPage
-from plugins.margin.recurring import Chart
 from plugins.reports.utilization import StaffRow, build_utilization
 from plugins.reports.utilization import Utilization as Figures
 
@@ -35,10 +32,6 @@ class UtilizationPage:
     error: str | None = None
 
 
-def _day(month: tuple[int, int]) -> datetime.date:
-    return datetime.date(month[0], month[1], 1)
-
-
 def overview_chart(figures: Figures) -> Chart:
     """Everyone's utilization (%) side by side, month by month; Fava's own legend names
     the bars (one "currency" per staff member)."""
@@ -48,7 +41,7 @@ def overview_chart(figures: Figures) -> Chart:
         for row in figures.staff:
             utilization = row.months[index].utilization
             balance[row.name] = (utilization or ZERO) * HUNDRED
-        groups.append(DateAndBalanceWithBudget(_day(month), balance, {}, {}))  # type: ignore[arg-type]
+        groups.append(bar_group(month, balance, {}))
     return Chart(BarChart("Utilization by staff member (% of available hours)", groups), [])
 
 
@@ -63,18 +56,11 @@ def staff_chart(row: StaffRow) -> Chart:
             "Non-billable": worked.nonbillable,
             "Unused available": max(ZERO, found.available - worked.hours),
         }
-        groups.append(
-            DateAndBalanceWithBudget(
-                _day(found.month),
-                {"hours": worked.hours},  # type: ignore[arg-type]
-                # every key in every month, zeros too: the colours then stay the same
-                # from one staff member's chart to the next (Fava colours by key count)
-                {key: {"hours": hours} for key, hours in stacks.items()},  # type: ignore[misc]
-                {"hours": found.available},
-            )
-        )
-    chart = BarChart(f"{row.name}: hours by month", groups)
-    return Chart(chart, stack_legend(chart))
+        # every key in every month, zeros too: the colours then stay the same from one
+        # staff member's chart to the next (Fava colours the stacks by their number)
+        every = {key: {"hours": hours} for key, hours in stacks.items()}
+        groups.append(bar_group(found.month, {"hours": worked.hours}, every, {"hours": found.available}))
+    return with_legend(f"{row.name}: hours by month", groups)
 
 
 class Utilization(BooksPage):
@@ -84,11 +70,9 @@ class Utilization(BooksPage):
 
     def page(self) -> UtilizationPage:
         """The page's data for this request."""
-        if self.error is not None:
-            return UtilizationPage(error=self.error)
-        books = self.books
-        if books is None:
-            return UtilizationPage(error="the report has not loaded yet: reload the page")
+        books = self.loaded()
+        if isinstance(books, str):
+            return UtilizationPage(error=books)
         figures = build_utilization(books.time, books.practice, period_of(g.filtered))
         charts = [(row, staff_chart(row)) for row in figures.staff]
         return UtilizationPage(figures, overview_chart(figures), charts)
