@@ -3,8 +3,8 @@
 A thin adapter over ``plugins.reports.mrr`` (the figures ``retainer mrr`` prints): per
 request it hands the filtered ledger's postings and Fava's time filter to the report and
 turns its months into Fava-native bar charts, each with a legend of its stacks. The
-forecast continues the chart after the accrual horizon (``?forecast=N`` months, default
-12) when the time filter reaches the horizon.
+forecast continues the chart after the accrual horizon: through the end of Fava's time
+filter when that reaches past the horizon, else ``?forecast=N`` months (default 12).
 """
 
 from __future__ import annotations
@@ -18,16 +18,20 @@ from fava.context import g
 from flask import request
 
 from plugins.billing.model import ZERO
+from plugins.billing.rules import Month
 from plugins.books import ledger_postings
 from plugins.margin.ledger_view import period_of
 from plugins.margin.legend import Chart, bar_group, with_legend
 from plugins.margin.loaded import BooksPage
+from plugins.reports.figures import Period
 from plugins.reports.mrr import (
     MOVEMENTS,
     Recurring,
     RecurringReport,
     build_recurring,
     look_ahead_from,
+    months_after,
+    report_horizon,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -106,12 +110,9 @@ class RecurringRevenue(BooksPage):
         books = self.loaded()
         if isinstance(books, str):
             return RecurringPage(error=books)
-        try:
-            forecast = max(0, min(MAX_FORECAST, int(request.args.get("forecast", DEFAULT_FORECAST))))
-        except ValueError:
-            forecast = DEFAULT_FORECAST
         filtered = g.filtered
         period = period_of(filtered)
+        forecast = self.forecast_months(period, report_horizon(books.practice, self.today))
         report = build_recurring(
             books.clients,
             books.practice,
@@ -126,6 +127,17 @@ class RecurringRevenue(BooksPage):
             for recurring in report.currencies.values()
         ]
         return RecurringPage(report, sections, forecast)
+
+    @staticmethod
+    def forecast_months(period: Period, horizon: Month) -> int:
+        """How far the forecast goes: through the time filter's end when it has one (so a
+        filter of next year shows next year), else ``?forecast=N`` months (default 12)."""
+        if period.last is not None:
+            return min(MAX_FORECAST, months_after(horizon, period.last))
+        try:
+            return max(0, min(MAX_FORECAST, int(request.args.get("forecast", DEFAULT_FORECAST))))
+        except ValueError:
+            return DEFAULT_FORECAST
 
     def contract(self, client: str) -> Contract:
         assert self.books is not None

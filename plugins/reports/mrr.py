@@ -264,7 +264,8 @@ def build_recurring(
     ``postings`` are the (filtered) ledger's; months outside the period are left out.
     The first month's movements compare with the month before it, so a period that starts
     mid-way shows the same movements as the whole books. A forecast continues the months
-    shown, so a period that ends before the horizon gets none. ``as_of`` (default
+    shown, so a period that ends before the horizon gets none, and one that starts after
+    the horizon gets the forecast months from its start. ``as_of`` (default
     ``today``) is the day the contract-end list looks ahead from.
     """
     last_actual = report_horizon(practice, today)
@@ -277,6 +278,7 @@ def build_recurring(
     last = min(period.last, last_actual) if period.last is not None else last_actual
     actual = months(first, last)
     ahead = months(next_month(last_actual), _plus(last_actual, forecast)) if forecast > 0 else []
+    ahead = [month for month in ahead if period.first is None or month >= period.first]
     currencies = [practice.currency, *sorted({c.currency for c in contracts.values()} | set(revenue))]
     report: dict[str, Recurring] = {}
     for currency in dict.fromkeys(currencies):
@@ -289,6 +291,11 @@ def build_recurring(
         report[currency] = Recurring(currency, found)
     day = as_of or today
     return RecurringReport(period, last_actual, report, contract_events(contracts, day), day)
+
+
+def months_after(month: Month, last: Month) -> int:
+    """How many months come after ``month`` through ``last`` (0 when ``last`` is not later)."""
+    return max(0, (last[0] - month[0]) * 12 + last[1] - month[1])
 
 
 def _plus(month: Month, count: int) -> Month:

@@ -111,6 +111,23 @@ def test_time_filter_cuts_months_and_the_forecast(client: FlaskClient) -> None:
     assert len([r for r in all_months.rows if "data-forecast" in r.attrs]) == 12
 
 
+def test_a_time_filter_past_the_horizon_is_forecast_through_its_end(client: FlaskClient) -> None:
+    # 2026 reaches 8 months past the horizon (2026-04): May-Dec are forecast
+    months = tables(get(client, RECURRING, "?time=2026"))["rt-months"]
+    assert [r.attrs["data-month"] for r in months.rows if "data-forecast" in r.attrs] == [
+        f"2026-{m:02d}" for m in range(5, 13)
+    ]
+    # a filter wholly after the horizon: its own months, forecast, movements against the month
+    # before it (steady's rise in June, upgrade's end in July)
+    html = get(client, RECURRING, "?time=2026-06 - 2026-07")
+    months = tables(html)["rt-months"]
+    assert [r.attrs["data-month"] for r in months.rows] == ["2026-06", "2026-07"]
+    assert all("data-forecast" in r.attrs for r in months.rows)
+    assert cells(months, month="2026-06")["Expansion"] == "+200.00"
+    assert cells(months, month="2026-07")["Churn"] == "−500.00"
+    assert "No accrued month in this period" in text(html)
+
+
 def test_mrr_chart_stacks_and_their_legend(client: FlaskClient) -> None:
     html = get(client, RECURRING, "?forecast=3")
     groups = {group["date"]: group for group in chart_data(html, "mrr")}
