@@ -156,3 +156,18 @@ def test_other_currencies_are_kept_apart(write_books: WriteBooks, monkeypatch: p
         ("2026-04", "700.00", "0.00", "700.00"),
     ]
     assert euro["arr"] == "8400.00"
+
+
+def test_a_broken_contract_is_named_not_dropped(
+    write_books: WriteBooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETAINER_TODAY", TODAY)
+    broken = "client: broken\nterms:\n  - from: 2026-01-01\n    monthy_fee: 900\n"
+    books = write_books(LEDGER, {**CONTRACTS, "broken": broken}, PRACTICE)
+    found = document(books)
+    assert found["not_counted"] == ["broken"]
+    assert found["arr"] == "36600.00"  # everyone else is counted as before
+    code, output = mrr(books)
+    assert code == 0, output  # the figures of the others are still worth showing
+    assert "not counted: broken (the contract has errors" in output
+    assert "monthy_fee" in output  # the problem itself, with its file and line

@@ -63,3 +63,7 @@ class BooksPage(FavaExtensionBase):
         if self.books is None:
             return "the report has not loaded yet: reload the page"
         return self.books
+
+    def not_counted(self) -> list[str]:
+        """Clients whose contract fails to load: not in the figures, so the page says so."""
+        return sorted(self.books.contracts.failed_clients) if self.books is not None else []

@@ -19,7 +19,7 @@ from flask import request
 
 from plugins.billing.model import ZERO
 from plugins.billing.rules import Month
-from plugins.books import ledger_postings
+from plugins.books import Books, ledger_postings
 from plugins.margin.ledger_view import period_of
 from plugins.margin.legend import Chart, bar_group, with_legend
 from plugins.margin.loaded import BooksPage
@@ -106,10 +106,16 @@ class RecurringRevenue(BooksPage):
     movements = MOVEMENTS
 
     def page(self) -> RecurringPage:
-        """The page's data for this request."""
+        """The page's data for this request; a bug shows as a message, not a broken page."""
         books = self.loaded()
         if isinstance(books, str):
             return RecurringPage(error=books)
+        try:
+            return self._page(books)
+        except Exception as exc:
+            return RecurringPage(error=f"could not build this report: {exc!r}")
+
+    def _page(self, books: Books) -> RecurringPage:
         filtered = g.filtered
         period = period_of(filtered)
         forecast = self.forecast_months(period, report_horizon(books.practice, self.today))

@@ -15,6 +15,7 @@ from fava.context import g
 from fava.internal_api import BarChart
 
 from plugins.billing.model import ZERO
+from plugins.books import Books
 from plugins.margin.ledger_view import period_of
 from plugins.margin.legend import Chart, bar_group, with_legend
 from plugins.margin.loaded import BooksPage
@@ -69,10 +70,16 @@ class Utilization(BooksPage):
     report_title = "Utilization"
 
     def page(self) -> UtilizationPage:
-        """The page's data for this request."""
+        """The page's data for this request; a bug shows as a message, not a broken page."""
         books = self.loaded()
         if isinstance(books, str):
             return UtilizationPage(error=books)
+        try:
+            return self._page(books)
+        except Exception as exc:
+            return UtilizationPage(error=f"could not build this report: {exc!r}")
+
+    def _page(self, books: Books) -> UtilizationPage:
         figures = build_utilization(books.time, books.practice, period_of(g.filtered))
         charts = [(row, staff_chart(row)) for row in figures.staff]
         return UtilizationPage(figures, overview_chart(figures), charts)

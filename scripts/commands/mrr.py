@@ -75,7 +75,12 @@ def mrr_command(ledger: Path | None, first: str | None, last: str | None, foreca
             f" --through {last}: leave --through out, or give {month(report.horizon)} or later",
         )
     notes = [f"problem: {error_line(error)}" for error in loaded.errors]
-    emit(_report(report, books.clients, books.practice.currency, notes), fmt)
+    left_out = sorted(books.contracts.failed_clients)
+    if left_out:
+        notes.append(f"not counted: {', '.join(left_out)} (the contract has errors: see the problems above)")
+    shown = _report(report, books.clients, books.practice.currency, notes)
+    shown.document["not_counted"] = left_out
+    emit(shown, fmt)
 
 
 _COLUMNS = (

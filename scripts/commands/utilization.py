@@ -44,7 +44,12 @@ def utilization_command(ledger: Path | None, first: str | None, last: str | None
     books = loaded.books
     found = build_utilization(books.time, books.practice, period)
     notes = [f"problem: {error_line(error)}" for error in loaded.errors]
-    emit(_report(found, books.clients, books.practice.available_hours_per_week, notes), fmt)
+    left_out = sorted(books.contracts.failed_clients)
+    if left_out:
+        notes.append(f"not counted: {', '.join(left_out)} (the contract has errors: see the problems above)")
+    shown = _report(found, books.clients, books.practice.available_hours_per_week, notes)
+    shown.document["not_counted"] = left_out  # their time is not collected either
+    emit(shown, fmt)
 
 
 _COLUMNS = (

@@ -199,3 +199,16 @@ def test_a_ledger_without_the_plugin_says_so(tmp_path: Any) -> None:
     client = fava_app(path).test_client()
     for page in (RECURRING, UTILIZATION):
         assert 'does not enable plugin "plugins.retainer"' in text(get(client, page))
+
+
+def test_a_broken_contract_is_named_on_both_pages(
+    write_ledger: WriteLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETAINER_TODAY", TODAY)
+    broken = "client: broken\nterms:\n  - from: 2026-01-01\n    monthy_fee: 900\n"
+    client = fava_app(write_ledger(LEDGER, {**CONTRACTS, "broken": broken}, PRACTICE)).test_client()
+    for page in (RECURRING, UTILIZATION):
+        html = get(client, page)
+        assert 'data-warning="not-counted"' in html
+        assert "Not counted: broken: the contract has errors" in text(html)
+    assert "36600.00 USD ARR" in text(get(client, RECURRING))
