@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import beangulp
+import beangulp.exceptions
 from beancount.core import data
 from beangulp.extract import DUPLICATE
 
@@ -31,8 +32,14 @@ DEFAULT_LEDGER = Path(__file__).resolve().parent.parent / "ledger" / "main.beanc
 GENERIC = "generic"
 
 
-class ImportRefused(Exception):
-    """Some rows of the export cannot be placed; the message lists every one."""
+class ImportRefused(beangulp.exceptions.Error):
+    """Some rows of the export cannot be placed; the message lists every one.
+
+    A beangulp ``Error``: beangulp's command line prints its message, not a traceback.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class TimeImporter(beangulp.Importer):
@@ -115,8 +122,13 @@ class TimeImporter(beangulp.Importer):
             raise ImportRefused(str(exc)) from None
         run = read_exports([Path(filepath)], books, self.date_order)
         if run.problems:
+            # The lines ``retainer import`` prints: each problem, then why nothing is taken.
             lines = "\n".join(str(problem) for problem in run.problems)
-            raise ImportRefused(f"{filepath}: refused, nothing extracted:\n{lines}")
+            count = len(run.problems)
+            raise ImportRefused(
+                f"{lines}\n{filepath}: refused: {run.refusal} ({count} problem{'s' if count != 1 else ''});"
+                " nothing extracted"
+            )
         return [to_custom(placed.entry) for placed in run.entries]
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:

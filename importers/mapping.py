@@ -247,6 +247,7 @@ class Mapper:
                 id=entry_id,
                 filename=row.filename,
                 lineno=row.line,
+                project=project_of(contract, row.project),
             )
             if not first <= row.date <= last:
                 problems.append(_outside_terms(contract, entry, Location(row.filename, row.line)))
@@ -288,6 +289,18 @@ class Mapper:
             )
         )
         return None
+
+
+def project_of(contract: Contract, name: str) -> str | None:
+    """The id of the client's fixed-price project that the tracker's project ``name`` is
+    (its id, name or an alias, ignoring case), else None: the agreement's work (SPEC 3.1)."""
+    if not name or not contract.projects:
+        return None
+    key = name_key(name)
+    for project in contract.projects:
+        if any(name_key(known) == key for known in project.names()):
+            return project.id
+    return None
 
 
 def _outside_terms(contract: Contract, entry: TimeEntry, where: Location) -> Problem:

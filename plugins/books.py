@@ -26,10 +26,14 @@ from beancount.core import data
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Contract, Location, Practice, Problem, TimeEntry
-from plugins.billing.rules import MonthBill, bill_contract, check_entry
+from plugins.billing.rules import MonthBill, bill_contract, check_entry, check_project
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
 from plugins.timeentry import parse_time_entry
+
+#: ``plugins.writes.JOURNAL_NAME``, spelt here so that a bean-check with nothing pending
+#: pays one ``stat`` and never imports the write path (a test keeps the two equal).
+JOURNAL_NAME = ".retainer-journal.json"
 
 #: The plugin's module name, as a ledger's ``plugin`` line names it.
 PLUGIN = "plugins.retainer"
@@ -39,6 +43,7 @@ ContractError = namedtuple("ContractError", "source message entry")
 PracticeError = namedtuple("PracticeError", "source message entry")
 TimeEntryError = namedtuple("TimeEntryError", "source message entry")
 BillingError = namedtuple("BillingError", "source message entry")
+UnfinishedWriteError = namedtuple("UnfinishedWriteError", "source message entry")
 _ERRORS = {cls.__name__: cls for cls in (ContractError, PracticeError, TimeEntryError, BillingError)}
 
 
@@ -74,6 +79,23 @@ def contracts_folder(options_map: Mapping[str, Any], config: str | None = None) 
     ledger = options_map.get("filename")
     base = Path(ledger).parent if ledger and not str(ledger).startswith("<") else Path.cwd()
     return resolve_folder(config or DEFAULT_FOLDER, base)
+
+
+def unfinished_write(options_map: Mapping[str, Any]) -> Any | None:
+    """An error when a ``retainer`` command's write of these books was interrupted (or is
+    under way): the books may then hold part of its change. One ``stat`` otherwise."""
+    ledger = options_map.get("filename")
+    if not ledger or str(ledger).startswith("<"):
+        return None
+    folder = Path(ledger).parent
+    if not os.path.exists(folder / JOURNAL_NAME):
+        return None
+    from plugins.writes import pending
+
+    message = pending(folder)
+    if message is None:
+        return None
+    return UnfinishedWriteError(data.new_metadata(str(ledger), 0), message, None)
 
 
 def error(problem: Problem, entry: Any = None) -> Any:
@@ -255,6 +277,11 @@ def collect_time(
         first, last = span[parsed.client]
         if not first <= parsed.date <= last:
             problem = check_entry(contract, parsed)
+            if problem is not None:
+                errors.append(TimeEntryError(entry.meta, problem, entry))
+                continue
+        if parsed.project is not None:
+            problem = check_project(contract, parsed)
             if problem is not None:
                 errors.append(TimeEntryError(entry.meta, problem, entry))
                 continue

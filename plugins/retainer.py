@@ -18,7 +18,7 @@ from typing import Any
 
 from beancount.core import data
 
-from plugins.books import Books, ContractError, contracts_folder
+from plugins.books import Books, ContractError, contracts_folder, unfinished_write
 
 __plugins__ = ("retainer",)
 
@@ -37,7 +37,8 @@ def retainer(
         )
         return entries, [error]
     _watch(options_map, books.contracts.files)
-    return entries + generated, books.errors
+    unfinished = unfinished_write(options_map)
+    return entries + generated, books.errors if unfinished is None else [unfinished, *books.errors]
 
 
 def _watch(options_map: dict[str, Any], files: Iterable[str]) -> None:

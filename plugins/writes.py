@@ -21,6 +21,15 @@ hash of its new content). A file changed by hand since the crash is never overwr
 :func:`pending` tells a reader of the books (the plugin) in one ``stat`` that a write is
 unfinished, so half-written books are never silent.
 
+A writing command, in this order (the lock before reading, so it plans on what the
+previous command wrote)::
+
+    with books_lock(ledger.parent, on_wait=say) as books:
+        for sentence in books.recover():
+            say(sentence)
+        ...  # read the books, decide what to write
+        books.commit({month_file: new_bytes, old_file: None}, command="retainer close")
+
 Symlinks: a written path that is a link stays a link; the file it points to is replaced
 (its temporary file sits beside that real file, so the rename stays on its file system).
 The bytes given are written as they are: line endings and every existing byte are the
@@ -42,9 +51,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
+if TYPE_CHECKING:  # pragma: no cover
+    from filelock import FileLock
 
 LOCK_NAME = ".retainer.lock"
 JOURNAL_NAME = ".retainer-journal.json"
@@ -91,11 +101,13 @@ _held_guard = threading.Lock()
 class LockedBooks:
     """The books folder while this process holds its lock: read, then :meth:`commit`."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, lock: FileLock) -> None:
         self.folder = folder
+        self._lock = lock
 
     def recover(self) -> list[str]:
         """Finish or undo an interrupted commit; sentences saying what was done (or none)."""
+        self._check_held()
         return _recover(self.folder)
 
     def commit(self, changes: Mapping[Path, bytes | None], command: str = "retainer") -> list[Path]:
@@ -114,7 +126,12 @@ class LockedBooks:
                 temporary file written) nothing is in place; a failure after that, while
                 renaming, leaves the journal for :func:`recover` to complete.
         """
+        self._check_held()
         return _commit(self.folder, changes, command)
+
+    def _check_held(self) -> None:
+        if not self._lock.is_locked:
+            raise WriteError(f"{self.folder}: the books' lock is no longer held; take it again to write")
 
 
 @contextmanager
@@ -133,6 +150,9 @@ def books_lock(
         BooksBusy: the other command did not finish within ``wait``; nothing was done.
         WriteError: ``folder`` is not a folder.
     """
+    # Imported here: ``pending`` is on every bean-check's path, the lock is not.
+    from filelock import FileLock, Timeout
+
     folder = Path(folder)
     if not folder.is_dir():
         raise WriteError(f"{folder}: no such folder for the books")
@@ -157,7 +177,7 @@ def books_lock(
                 " (or set RETAINER_LOCK_WAIT to wait longer)"
             ) from None
     try:
-        yield LockedBooks(folder)
+        yield LockedBooks(folder, lock)
     finally:
         lock.release()
 
@@ -194,6 +214,8 @@ def pending(folder: Path | str) -> str | None:
 
 def _locked_elsewhere(folder: Path) -> bool:
     """True when another process holds the books' lock (a non-blocking try, released at once)."""
+    from filelock import FileLock, Timeout
+
     key = os.path.realpath(folder)
     if key in _held and _held[key].is_locked:
         return False
@@ -209,11 +231,17 @@ def _locked_elsewhere(folder: Path) -> bool:
 
 
 def _wait_limit() -> float:
+    """``RETAINER_LOCK_WAIT`` in seconds, else :data:`DEFAULT_WAIT`; a typo is an error."""
     value = os.environ.get("RETAINER_LOCK_WAIT", "").strip()
-    try:
-        return float(value) if value else DEFAULT_WAIT
-    except ValueError:
+    if not value:
         return DEFAULT_WAIT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise WriteError(f"RETAINER_LOCK_WAIT must be a number of seconds (like 300), not {value!r}")
+    return seconds
 
 
 # -- commit ---------------------------------------------------------------------------------

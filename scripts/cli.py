@@ -13,6 +13,7 @@ from scripts.commands.check import check_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
 from scripts.commands.mrr import mrr_command
+from scripts.commands.projects import projects_command
 from scripts.commands.recover import recover_command
 from scripts.commands.utilization import utilization_command
 
@@ -34,3 +35,4 @@ main.add_command(margin_command, "margin")
 main.add_command(mrr_command, "mrr")
 main.add_command(utilization_command, "utilization")
 main.add_command(recover_command, "recover")
+main.add_command(projects_command, "projects")

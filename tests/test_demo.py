@@ -52,7 +52,9 @@ def test_demo_exercises_every_kind_of_posting() -> None:
         for entry in entries
         if isinstance(entry, data.Transaction) and "retainer" in entry.tags
     }
-    assert narrations == {"Retainer", "Hourly", "Travel", "Labor"}
+    # Prepaid: a block bought ("Prepaid block"), and drawn on; Tools: licence costs;
+    # Project: a fixed-price project's milestones.
+    assert narrations == {"Retainer", "Hourly", "Travel", "Labor", "Tools", "Prepaid", "Project"}
     # A year of time from several staff, including non-billable and after-hours work.
     time = [e for e in entries if isinstance(e, data.Custom) and e.type == "time"]
     assert len(time) > 1000
@@ -75,6 +77,11 @@ def test_demo_contracts_cover_the_trade_tiers() -> None:
     fees = sorted(c.terms[-1].monthly_retainer for c in contracts if c.terms[-1].monthly_retainer)
     assert fees[0] < Decimal(400) and fees[-1] > Decimal(2000)
     assert books.practice.accrue_through is not None  # reproducible books
+    # hour banks, tool costs and travel time (README "Hour banks, tool costs and travel time")
+    assert any(c.blocks for c in contracts)  # a client on prepaid blocks
+    assert any(t.rollover is not None and t.rollover.months for c in contracts for t in c.terms)
+    assert any(t.costs is not None for c in contracts for t in c.terms)
+    assert any(t.travel.travel_minutes and t.travel.travel_rate for c in contracts for t in c.terms)
 
 
 def test_one_demo_client_costs_more_than_it_pays() -> None:
@@ -88,3 +95,21 @@ def test_one_demo_client_costs_more_than_it_pays() -> None:
             if parts[1:2] == ["Clients"] and parts[0] in ("Income", "Expenses"):
                 margin[parts[2]] = margin.get(parts[2], Decimal(0)) - posting.units.number
     assert min(margin.values()) < 0 < max(margin.values())
+
+
+def test_the_demo_project_runs_over_its_budget() -> None:
+    """Harbor & Pine's fixed-price DMS setup: 29 h worked for 20 h budgeted."""
+    from plugins.books import Books
+    from plugins.reports.projects import build_projects
+
+    entries, errors, options = loader.load_file(str(LEDGER))
+    assert errors == []
+    books = Books.of_ledger(entries, options)
+    (dms,) = build_projects(books.clients, books.practice, books.bills, books.time)
+    assert (dms.client, dms.project.id) == ("harbor-pine-law", "dms-setup")
+    # make_demo.fixed_price_entries: alice 240+180+150+180+120+150 min = 17 h at 52,
+    # bob 300+240+180 min = 12 h at 34: 884 + 408 = 1292.00; margin 2200 - 1292 = 908.00.
+    assert dms.hours == Decimal(29) and dms.project.budget_hours == Decimal(20)
+    assert dms.labor == Decimal("1292.00") and dms.margin == Decimal("908.00")
+    assert dms.billed == Decimal("2200.00")  # both milestones are before accrue_through
+    assert [flag.code for flag in dms.flags] == ["budget", "margin"]

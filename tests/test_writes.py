@@ -299,7 +299,58 @@ def test_the_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
     assert (folder / "a.beancount").exists() and (folder / "b.beancount").exists()
 
 
+def test_the_books_cannot_be_written_once_the_lock_is_released(tmp_path: Path) -> None:
+    folder = books(tmp_path)
+    with books_lock(folder) as locked:
+        pass
+    with pytest.raises(WriteError, match="lock is no longer held"):
+        locked.commit({folder / "a.beancount": b"a\n"})
+    assert not (folder / "a.beancount").exists()
+
+
+def test_a_misspelt_lock_wait_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = books(tmp_path)
+    monkeypatch.setenv("RETAINER_LOCK_WAIT", "5 min")
+    refused = pytest.raises(WriteError, match="RETAINER_LOCK_WAIT must be a number of seconds")
+    with refused, books_lock(folder):
+        pass
+
+
 def test_a_missing_books_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WriteError, match="no such folder"), books_lock(tmp_path / "nowhere"):
         pass
     assert not (tmp_path / "nowhere").exists()
+
+
+# -- what bean-check says while a write is unfinished ---------------------------------------
+
+
+def test_the_billing_pass_spells_the_journal_name_of_the_write_path() -> None:
+    from plugins import books as billing_pass
+
+    assert billing_pass.JOURNAL_NAME == JOURNAL_NAME
+
+
+def test_bean_check_says_when_a_write_was_interrupted(tmp_path: Path) -> None:
+    """A killed import leaves its journal: bean-check names it and how to repair, and bills on."""
+    import subprocess
+    import sys
+
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "good-co.yaml").write_text(
+        "client: good-co\nterms:\n  - from: 2026-01-01\n    monthly_fee: 100\n", encoding="utf-8"
+    )
+    (tmp_path / "contracts" / "practice.yaml").write_text("accrue_through: 2026-01\n", encoding="utf-8")
+    ledger_dir = tmp_path / "ledger"
+    ledger_dir.mkdir()
+    ledger = ledger_dir / "main.beancount"
+    ledger.write_text('plugin "plugins.retainer" "../contracts"\n', encoding="utf-8")
+    bean_check = [str(Path(sys.executable).parent / "bean-check"), str(ledger)]
+    clean = subprocess.run(bean_check, capture_output=True, text=True, check=False)
+    assert clean.returncode == 0, clean.stderr
+    killed_commit(ledger_dir, {ledger_dir / "time" / "2026-01.beancount": "; half\n"}, "decided")
+    run = subprocess.run(bean_check, capture_output=True, text=True, check=False)
+    assert run.returncode == 1
+    assert f"{ledger_dir / JOURNAL_NAME}: a retainer command was interrupted" in run.stderr
+    assert "run `retainer recover`" in run.stderr
+    assert "Traceback" not in run.stderr

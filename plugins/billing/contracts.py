@@ -23,11 +23,15 @@ from .model import (
     KINDS,
     UNLIMITED,
     Allowance,
+    Block,
     BusinessHours,
     Contract,
+    Costs,
     Location,
     Practice,
     Problem,
+    Project,
+    Rollover,
     StaffMember,
     Terms,
     Travel,
@@ -41,7 +45,7 @@ CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
-_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms")
+_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms", "blocks", "projects")
 _TERM_KEYS = (
     "from",
     "monthly_fee",
@@ -53,8 +57,13 @@ _TERM_KEYS = (
     "rounding_minutes",
     "onsite_minimum_hours",
     "travel",
+    "rollover",
+    "costs",
 )
-_TRAVEL_KEYS = ("trip_fee", "per_km", "distance_km")
+_TRAVEL_KEYS = ("trip_fee", "per_km", "distance_km", "travel_minutes", "travel_rate")
+_ROLLOVER_KEYS = ("months", "max_hours")
+_COSTS_KEYS = ("monthly", "per_device")
+_BLOCK_KEYS = ("date", "hours", "price", "expires", "kinds")
 _PRACTICE_KEYS = (
     "currency",
     "default_cost_rate",
@@ -84,6 +93,7 @@ MAX_VISIT_HOURS = Decimal(24)  # onsite minimum of one visit
 MAX_DEVICES = 100_000
 MAX_KM = Decimal(10_000)
 MAX_MULTIPLIER = Decimal(10)
+MAX_ROLLOVER_MONTHS = 120  # how long unused hours may wait
 #: ``<`` and ``>`` in a display name: it becomes the payee of the posted transactions, and
 #: Fava 1.30's journal shows a payee as HTML, so markup there would run in the browser.
 _MARKUP = re.compile("[<>]")
@@ -310,6 +320,18 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
                 f"the term from {late.start} starts after the agreement ends ({ends}): move 'ends',"
                 " or delete the term",
             )
+    blocks: tuple[Block, ...] = ()
+    if "blocks" in values and terms:
+        last = ends if isinstance(ends, datetime.date) else None
+        blocks = _blocks(values["blocks"], terms[0].start, last, out)
+    projects: tuple[Project, ...] = ()
+    if "projects" in values and terms:
+        from .project_yaml import read_projects  # here: it builds on this module's readers
+
+        projects, found = read_projects(
+            values["projects"], filename, terms[0].start, ends if isinstance(ends, datetime.date) else None
+        )
+        out.problems.extend(found)
     if out.problems or not isinstance(client, str) or not terms:
         return None, out.problems
     account_name = account if isinstance(account, str) else camel_case(client)
@@ -326,6 +348,8 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         ends=ends if isinstance(ends, datetime.date) else None,
         filename=filename,
         display_path=f"{path.parent.name}/{path.name}",
+        blocks=blocks,
+        projects=projects,
     )
     return contract, []
 
@@ -416,6 +440,10 @@ def _one_term(node: yaml.Node, previous: Terms, out: _Collector) -> Terms | None
                 changes[key] = yn.number(value, filename, key, maximum=MAX_VISIT_HOURS)
             elif key == "travel":
                 changes["travel"] = _travel(value, previous.travel, filename)
+            elif key == "rollover":
+                changes["rollover"] = _rollover(value, previous.rollover, filename)
+            elif key == "costs":
+                changes["costs"] = _costs(value, previous.costs, filename)
             else:
                 out.unknown(key, value, _TERM_KEYS, "a term")
         except NodeError as exc:
@@ -432,6 +460,13 @@ def _one_term(node: yaml.Node, previous: Terms, out: _Collector) -> Terms | None
     for device in terms.devices:
         if device not in terms.per_device:
             out.add(here, f"devices.{device} has a count but no price: add per_device: {{{device}: PRICE}}")
+    for device in terms.costs.per_device if terms.costs is not None else ():
+        if device not in terms.devices:
+            out.add(
+                here,
+                f"costs.per_device.{device} has a cost but no count: add devices: {{{device}: N}}"
+                " (and its price under per_device)",
+            )
     return None if len(out.problems) > before else terms
 
 
@@ -496,6 +531,126 @@ def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
         bound = MAX_KM if key == "distance_km" else MAX_MONEY
         changes[key] = yn.number(value, filename, f"travel.{key}", maximum=bound)
     return replace(previous, **changes)
+
+
+def _unknown_in(key: str, value: yaml.Node, allowed: tuple[str, ...], what: str, filename: str) -> NodeError:
+    near = _nearest(key, allowed)
+    hint = f" (did you mean '{near}'?)" if near else ""
+    return NodeError(
+        yn.where(value, filename), f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}"
+    )
+
+
+def _rollover(node: yaml.Node, previous: Rollover | None, filename: str) -> Rollover:
+    """``rollover: {months: N, max_hours: H}``, merged key by key over the term before;
+    ``months: 0`` switches rollover off."""
+    found = previous or Rollover()
+    for key, value in yn.mapping(node, filename, "rollover"):
+        if key == "months":
+            months = yn.whole(value, filename, "rollover.months", maximum=MAX_ROLLOVER_MONTHS)
+            found = replace(found, months=months)
+        elif key == "max_hours":
+            cap = yn.number(value, filename, "rollover.max_hours", maximum=MAX_HOURS)
+            found = replace(found, max_hours=cap)
+        else:
+            raise _unknown_in(key, value, _ROLLOVER_KEYS, "rollover", filename)
+    return found
+
+
+def _costs(node: yaml.Node, previous: Costs | None, filename: str) -> Costs:
+    """``costs: {monthly: M, per_device: {type: C}}``, merged key by key over the term before."""
+    found = previous or Costs()
+    for key, value in yn.mapping(node, filename, "costs"):
+        if key == "monthly":
+            found = replace(found, monthly=yn.number(value, filename, "costs.monthly", maximum=MAX_MONEY))
+        elif key == "per_device":
+            prices = {
+                k: yn.number(v, filename, f"costs.per_device.{k}", maximum=MAX_MONEY)
+                for k, v in _map(value, filename, key)
+            }
+            found = replace(found, per_device={**found.per_device, **prices})
+        else:
+            raise _unknown_in(key, value, _COSTS_KEYS, "costs", filename)
+    return found
+
+
+def _blocks(
+    node: yaml.Node, starts: datetime.date, ends: datetime.date | None, out: _Collector
+) -> tuple[Block, ...]:
+    """The prepaid blocks, each checked on its own so one pass reports every mistake."""
+    filename = out.filename
+    try:
+        items = yn.sequence(node, filename, "blocks")
+    except NodeError as exc:
+        out.add(exc.where, exc.message)
+        return ()
+    found = []
+    for index, item in enumerate(items):
+        try:
+            block = _block(item, index, filename)
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+            continue
+        if block is None:
+            out.add(yn.where(item, filename), "a block needs date, hours and price, e.g. "
+                    "{date: 2026-01-05, hours: 20, price: 2200.00}")
+            continue
+        where = block.where or yn.where(item, filename)
+        if block.date < starts or (ends is not None and block.date > ends):
+            span = f"{starts} to {ends}" if ends is not None else f"from {starts}"
+            out.add(
+                where,
+                f"block of {block.date} is dated outside the contract's terms ({span}):"
+                " fix its date, or the terms' from / ends",
+            )
+            continue
+        found.append(block)
+    return tuple(found)
+
+
+def _block(node: yaml.Node, index: int, filename: str) -> Block | None:
+    fields: dict[str, object] = {}
+    places: dict[str, yaml.Node] = {}
+    for key, value in yn.mapping(node, filename, "a block"):
+        places[key] = value
+        if key in ("date", "expires"):
+            fields[key] = yn.date(value, filename, f"blocks: {key}")
+        elif key in ("hours", "price"):
+            bound = MAX_HOURS if key == "hours" else MAX_MONEY
+            amount = yn.number(value, filename, f"blocks: {key}", maximum=bound)
+            if not amount:
+                raise NodeError(yn.where(value, filename), f"blocks: {key} must be more than 0, got {amount}")
+            fields[key] = amount
+        elif key == "kinds":
+            kinds = _strings(value, filename, "blocks: kinds")
+            for kind in kinds:
+                if kind not in KINDS:
+                    raise NodeError(
+                        yn.where(value, filename),
+                        f"blocks: unknown kind '{kind}' in kinds; use remote or onsite",
+                    )
+            if not kinds:
+                raise NodeError(
+                    yn.where(value, filename), "blocks: kinds is empty; leave it out for both kinds"
+                )
+            fields[key] = tuple(dict.fromkeys(kinds))
+        else:
+            near = _nearest(key, _BLOCK_KEYS)
+            hint = f" (did you mean '{near}'?)" if near else ""
+            raise NodeError(
+                yn.where(value, filename),
+                f"unknown key '{key}' in a block{hint}; allowed: {', '.join(_BLOCK_KEYS)}",
+            )
+    if not all(key in fields for key in ("date", "hours", "price")):
+        return None
+    date, expires = fields["date"], fields.get("expires")
+    assert isinstance(date, datetime.date)
+    if isinstance(expires, datetime.date) and expires < date:
+        raise NodeError(
+            yn.where(places["expires"], filename),
+            f"block of {date} expires {expires}, before it is bought: expires is the last day it can be used",
+        )
+    return Block(index=index, where=yn.where(places["date"], filename), **fields)  # type: ignore[arg-type]
 
 
 def load_practice(path: Path) -> tuple[Practice, list[Problem]]:

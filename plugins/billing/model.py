@@ -40,7 +40,12 @@ LABOR_ALLOCATED = "Expenses:Labor:Allocated"
 #: The income parts under ``Income:Clients:<Acct>`` that reports show as columns of their own.
 REVENUE_PARTS = ("Retainer", "Hourly", "Travel", "Prepaid", "Projects")
 LABOR_PART = "Labor"
+PROJECTS_PART = "Projects"
 TOOLS_PART = "Tools"
+PREPAID_PART = "Prepaid"
+#: Where a prepaid block's price waits until its hours are used (or it expires).
+PREPAID_ROOT = "Liabilities:Prepaid"
+TOOLS_ALLOCATED = "Expenses:Tools:Allocated"
 
 
 class Accounts(NamedTuple):
@@ -62,6 +67,11 @@ class Accounts(NamedTuple):
             f"{income}:Travel",
             f"{EXPENSE_ROOT}:{acct}:{LABOR_PART}",
         )
+
+    @property
+    def projects(self) -> str:
+        """``Income:Clients:<Acct>:Projects``: where fixed-price milestones are earned."""
+        return f"{self.retainer.rpartition(':')[0]}:{PROJECTS_PART}"
 
 
 #: The account prefixes whose postings are a client's money, colon included.
@@ -122,15 +132,82 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Travel:
-    """Charged once per visit: ``trip_fee + per_km * distance_km``."""
+    """Charged once per visit: ``trip_fee + per_km * distance_km``, plus the drive billed
+    as travel time (``travel_minutes / 60 * travel_rate``)."""
 
     trip_fee: Decimal = ZERO
     per_km: Decimal = ZERO
     distance_km: Decimal = ZERO
+    travel_minutes: Decimal = ZERO
+    travel_rate: Decimal = ZERO
 
     @property
     def per_visit(self) -> Decimal:
-        return self.trip_fee + self.per_km * self.distance_km
+        fixed = self.trip_fee + self.per_km * self.distance_km
+        if self.travel_minutes and self.travel_rate:
+            return fixed + self.travel_minutes * self.travel_rate / 60
+        return fixed
+
+    @property
+    def drive_hours(self) -> Decimal:
+        """The drive of one visit in hours (what a statement says beside the travel line)."""
+        return self.travel_minutes / 60
+
+
+@dataclass(frozen=True, slots=True)
+class Rollover:
+    """Unused included hours carried over as lots (``rollover: {months, max_hours}``).
+
+    ``months == 0`` is rollover switched off (how a later term ends it); ``max_hours``
+    None is no cap.
+    """
+
+    months: int = 0
+    max_hours: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    """The direct monthly cost of the tools an agreement needs (RMM, backup, licences)."""
+
+    monthly: Decimal = ZERO
+    per_device: dict[str, Decimal] = field(default_factory=dict)
+
+    def per_month(self, devices: Mapping[str, int]) -> Decimal:
+        """A whole month's tool cost for ``devices`` (the terms' device counts)."""
+        return self.monthly + sum(
+            (price * devices.get(device, 0) for device, price in self.per_device.items()), ZERO
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A prepaid block of hours: bought on ``date`` for ``price``, used after included hours.
+
+    ``expires`` is the last day it can be used (None: never); ``kinds`` the kinds of work
+    it covers; ``index`` its place in the contract's file (the last tie-break of draws).
+    """
+
+    date: datetime.date
+    hours: Decimal
+    price: Decimal
+    expires: datetime.date | None = None
+    kinds: tuple[str, ...] = ("remote", "onsite")
+    index: int = 0
+    where: Location | None = None
+
+    @property
+    def rate(self) -> Decimal:
+        """The block's price per hour: what each hour drawn recognises as income."""
+        return self.price / self.hours
+
+    def usable_on(self, day: datetime.date) -> bool:
+        return self.date <= day and (self.expires is None or day <= self.expires)
+
+    @property
+    def label(self) -> str:
+        """``block of 2026-01-05``: how statements and reports name a block."""
+        return f"block of {self.date}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +229,13 @@ class Terms:
     onsite_minimum_hours: Decimal = ZERO
     travel: Travel = field(default_factory=Travel)
     where: Location | None = None
+    rollover: Rollover | None = None
+    costs: Costs | None = None
+
+    @property
+    def tool_costs(self) -> Decimal:
+        """A whole month's tool cost under these terms (0 without ``costs``)."""
+        return self.costs.per_month(self.devices) if self.costs is not None else ZERO
 
     @property
     def monthly_retainer(self) -> Decimal:
@@ -163,6 +247,43 @@ class Terms:
 
     def included(self, kind: str) -> Allowance:
         return self.included_hours.get(kind, ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A part of a project's price, receivable on ``date`` (``billed:`` is one for the whole)."""
+
+    date: datetime.date
+    amount: Decimal
+    where: Location | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Fixed-price work beside the agreement (SPEC 2.2.8): its price covers its hours.
+
+    ``milestones`` always holds the receivables, oldest first; a project written with
+    ``billed: DATE`` has one milestone for its whole price (and ``billed`` says so).
+    """
+
+    id: str
+    name: str
+    price: Decimal
+    milestones: tuple[Milestone, ...]
+    aliases: tuple[str, ...] = ()
+    budget_hours: Decimal | None = None
+    billed: datetime.date | None = None
+    where: Location | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """Every name a time tracker may use for this project (id, display name, aliases)."""
+        return (self.id, self.name, *self.aliases)
+
+    def part(self, milestone: Milestone) -> str:
+        """``"milestone 1 of 2"``: which part of the price; ``""`` for a project billed once."""
+        if self.billed is not None:
+            return ""
+        return f"milestone {self.milestones.index(milestone) + 1} of {len(self.milestones)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +299,15 @@ class Contract:
     ends: datetime.date | None = None
     filename: str = ""  # the YAML file, as given to the loader
     display_path: str = ""  # e.g. "contracts/acme-dental.yaml", stable across machines
+    blocks: tuple[Block, ...] = ()  # prepaid hour blocks, in file order
+
+    @property
+    def banks_hours(self) -> bool:
+        """Whether billing must carry lots or blocks from month to month (else it need not)."""
+        return bool(self.blocks) or any(
+            t.rollover is not None and t.rollover.months for t in self.terms
+        )
+    projects: tuple[Project, ...] = ()  # fixed-price work beside the agreement (2.2.8)
 
     @property
     def starts(self) -> datetime.date:
@@ -208,6 +338,10 @@ class Contract:
     def names(self) -> tuple[str, ...]:
         """Every name a time tracker may use for this client (id, display name, aliases)."""
         return (self.client, self.name, *self.aliases)
+
+    def project(self, project_id: str) -> Project | None:
+        """The client's project with id ``project_id``, or None."""
+        return next((p for p in self.projects if p.id == project_id), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_HALF_EVEN,
@@ -24,7 +24,7 @@ from decimal import (
     localcontext,
 )
 from operator import attrgetter
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import (
     KINDS,
@@ -33,13 +33,18 @@ from .model import (
     Allowance,
     Contract,
     Location,
+    Milestone,
     Practice,
     Problem,
+    Project,
     Terms,
     TimeEntry,
     hours_of,
     is_unlimited,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .hourbank import Bank, BlockDraw, BlockMonth, Lot
 
 CENT = Decimal("0.01")
 ONE = Decimal(1)
@@ -280,9 +285,11 @@ class ChargedUnit(NamedTuple):
     """A unit after included hours: how much was covered, and what the rest costs."""
 
     unit: Unit
-    covered: Decimal
+    covered: Decimal  # by included hours, lots and blocks together
     uncovered: Decimal
     charge: Decimal  # unrounded: the month is rounded once
+    lots: Decimal = ZERO  # of ``covered``: rolled-over hours used
+    blocks: tuple[BlockDraw, ...] = ()  # of ``covered``: hours drawn on prepaid blocks
 
 
 @dataclass
@@ -310,10 +317,25 @@ class MonthBill:
     staff_hours: dict[str, Decimal] = field(default_factory=dict)
     uncosted_hours: Decimal = ZERO
     problems: list[Problem] = field(default_factory=list)
+    tools: Decimal = ZERO  # SPEC 2.2.6a: the month's tool costs, a cost like labor
+    # Hour banks (``hourbank``), filled only for contracts with rollover or blocks:
+    prepaid: Decimal = ZERO  # income recognised from blocks (draws and expiries)
+    blocks: tuple[BlockMonth, ...] = ()  # each block in use in the month
+    block_hours: dict[str, Decimal] = field(default_factory=dict)  # drawn on blocks, by kind
+    lots_used: dict[str, Decimal] = field(default_factory=dict)  # rolled-over hours used
+    lots_banked: dict[str, Decimal] = field(default_factory=dict)  # the month's new lot
+    lots_cut: dict[str, Decimal] = field(default_factory=dict)  # cut to max_hours
+    lots_expired: dict[str, Decimal] = field(default_factory=dict)  # expired at the start
+    lots_left: dict[str, Decimal] = field(default_factory=dict)  # banked after the month
+    lots: tuple[Lot, ...] = ()  # banked after the month, oldest first
+    #: SPEC 2.2.8: each project's hours this month (in ``hours_worked`` and labor too, but
+    #: in no unit, visit or charge), and the milestones receivable this month, by date.
+    project_hours: dict[str, Decimal] = field(default_factory=dict)
+    milestones: tuple[tuple[Project, Milestone], ...] = ()
 
     @property
     def revenue(self) -> Decimal:
-        return self.retainer + self.hourly + self.travel
+        return self.retainer + self.hourly + self.travel + self.prepaid
 
     @property
     def total_hours(self) -> Decimal:
@@ -327,12 +349,19 @@ def bill_month(
     entries: Sequence[TimeEntry],
     *,
     detail: bool = True,
+    bank: Bank | None = None,
 ) -> MonthBill:
     """Rules 1-6 for one month; ``entries`` are the client's entries of that month.
 
     ``detail=False`` leaves ``units`` empty (every figure is the same): the plugin posts
     the totals only, and one ``ChargedUnit`` per entry was a tenth of its time.
+    ``bank`` holds the lots and blocks the months before left (``bill_contract`` passes
+    it); without one, a contract with rollover or blocks starts from a fresh bank.
     """
+    if bank is None and contract.banks_hours:
+        from .hourbank import Bank
+
+        bank = Bank.of(contract)
     parts = segments(contract, month)
     first_day = parts[0].first if parts else datetime.date(month[0], month[1], 1)
     bill = MonthBill(
@@ -344,6 +373,10 @@ def bill_month(
         retainer=_fee(parts, month),
         terms=tuple(s.terms for s in parts),
     )
+    if any(s.terms.costs is not None for s in parts):
+        bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
+    if bank is not None:
+        bank.open_month(month)
     terms_of = _TermsByDay(contract)
     # The contract is in force on one run of days of the month (from its start through
     # ``ends``), so "has terms on its date" is a range check.
@@ -353,13 +386,50 @@ def bill_month(
     else:
         in_force = []
     _hours(bill, practice, in_force)
+    if contract.projects:  # project time counts for labor (above), for nothing below
+        in_force = _agreement_work(bill, contract, in_force)
     units = billable_units(contract, in_force, terms_of)
     bill.visits = _visits(units)
     bill.travel = cents(sum((_terms(terms_of, day).travel.per_visit for day in bill.visits), ZERO))
-    charged, charges = _apply_included(contract, parts, units, bill, terms_of, detail)
+    charged, charges = _apply_included(contract, parts, units, bill, terms_of, detail, bank)
     bill.units = tuple(charged)
     bill.hourly = cents(charges)
     return bill
+
+
+def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeEntry]) -> list[TimeEntry]:
+    """SPEC 2.2.8: set aside the month's project time and milestones; the rest is the
+    agreement's work, billed by rules 2-5."""
+    agreement = []
+    for entry in entries:
+        if entry.project is None:
+            agreement.append(entry)
+        else:
+            bill.project_hours[entry.project] = bill.project_hours.get(entry.project, ZERO) + entry.hours
+    due = [(p, m) for p in contract.projects for m in p.milestones if month_of(m.date) == bill.month]
+    bill.milestones = tuple(sorted(due, key=lambda due: due[1].date))
+    return agreement
+
+
+def check_project(contract: Contract, entry: TimeEntry) -> str | None:
+    """Why ``entry``'s ``project:`` is not one of its client's projects, or None (SPEC 2.2.8)."""
+    if entry.project is None or contract.project(entry.project) is not None:
+        return None
+    import difflib
+
+    ids = [project.id for project in contract.projects]
+    if not ids:
+        return (
+            f"unknown project '{entry.project}': {contract.display_path} has no projects; add it under"
+            " projects:, or leave project: out for the agreement's work"
+        )
+    named = [p.id for p in contract.projects if entry.project.casefold() in map(str.casefold, p.names())]
+    near = named or difflib.get_close_matches(entry.project, ids, n=1, cutoff=0.6)
+    hint = f" (did you mean '{near[0]}'?)" if near else ""
+    return (
+        f"unknown project '{entry.project}' for '{contract.client}'{hint}: use a project id of"
+        f" {contract.display_path} ({', '.join(ids)}), or leave project: out for the agreement's work"
+    )
 
 
 def _terms(terms_of: _TermsByDay, day: datetime.date) -> Terms:
@@ -381,17 +451,24 @@ def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) ->
         key = entry.staff or ""
         staff[key] = staff.get(key, ZERO) + hours
     bill.hours_worked, bill.hours_nonbillable, bill.staff_hours = worked, idle, staff
+    bill.labor, bill.uncosted_hours = labor_cost(practice, staff)
+
+
+def labor_cost(practice: Practice, staff_hours: Mapping[str, Decimal]) -> tuple[Decimal | None, Decimal]:
+    """SPEC 2.2.6: (cost, uncosted hours) of hours by staff key ("" for none), rounded once.
+
+    The cost is None when the practice sets no cost rates (every hour is then uncosted).
+    """
     if not practice.costs_labor:
-        bill.uncosted_hours = sum(worked.values(), ZERO)
-        return
-    cost = ZERO
-    for key, hours in sorted(staff.items()):
+        return None, sum(staff_hours.values(), ZERO)
+    cost = uncosted = ZERO
+    for key, hours in sorted(staff_hours.items()):
         rate = practice.cost_rate(key or None)
         if rate is None:
-            bill.uncosted_hours += hours
+            uncosted += hours
         else:
             cost += hours * rate
-    bill.labor = cents(cost)
+    return cents(cost), uncosted
 
 
 def _visits(units: Sequence[Unit]) -> tuple[datetime.date, ...]:
@@ -406,6 +483,7 @@ def _apply_included(
     bill: MonthBill,
     terms_of: _TermsByDay,
     detail: bool = True,
+    bank: Bank | None = None,
 ) -> tuple[list[ChargedUnit], Decimal]:
     """Rules 4-5: use up included hours in ledger order, charge the rest at the rate.
 
@@ -436,10 +514,21 @@ def _apply_included(
                 charged.append(ChargedUnit(unit, hours, ZERO, ZERO))
             continue
         remaining = left[kind]
-        covered = hours if hours < remaining else remaining  # min(remaining, hours)
-        left[kind] = remaining - covered
-        used[kind] += covered
-        uncovered = hours - covered
+        if bank is not None:  # rollover lots first, then the month's own, then blocks
+            lots = bank.use_lots(kind, hours) if bank.has_lots(kind) else ZERO
+            rest = hours - lots
+            own = rest if rest < remaining else remaining
+            left[kind] = remaining - own
+            used[kind] += own
+            rest -= own
+            draws = bank.draw(unit.date, kind, rest) if rest and bank.held else []
+            uncovered = rest - sum((d.hours for d in draws), ZERO)
+            covered = hours - uncovered
+        else:
+            covered = hours if hours < remaining else remaining  # min(remaining, hours)
+            left[kind] = remaining - covered
+            used[kind] += covered
+            uncovered = hours - covered
         charge = ZERO
         if uncovered:
             uncovered_by_kind[kind] += uncovered
@@ -451,8 +540,13 @@ def _apply_included(
                 charge = uncovered * rate * multiplier
         charges += charge
         if detail:
-            charged.append(ChargedUnit(unit, covered, uncovered, charge))
+            if bank is not None:
+                charged.append(ChargedUnit(unit, covered, uncovered, charge, lots, tuple(draws)))
+            else:
+                charged.append(ChargedUnit(unit, covered, uncovered, charge))
     bill.hours_billable, bill.included_used, bill.uncovered = billable, used, uncovered_by_kind
+    if bank is not None:
+        bank.close_month(bill, list(parts), left)
     for kind, unit in missing_rate.items():
         where = unit.where or Location(contract.filename, 1)
         bill.problems.append(
@@ -500,16 +594,26 @@ def bill_contract(
     # then a slice found by bisection, with no per-entry grouping.
     ordered = sorted(entries, key=_DATE)
     bills = []
+    bank = None
+    if contract.banks_hours:  # lots and blocks carry from month to month
+        from .hourbank import Bank
+
+        bank = Bank.of(contract)
     for month in accrued_months(contract, practice, today):
         start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
         following = next_month(month)
         stop = bisect_left(ordered, datetime.date(following[0], following[1], 1), start, key=_DATE)
-        bills.append(_checked_month(contract, practice, month, ordered[start:stop], detail))
+        bills.append(_checked_month(contract, practice, month, ordered[start:stop], detail, bank))
     return bills
 
 
 def _checked_month(
-    contract: Contract, practice: Practice, month: Month, entries: Sequence[TimeEntry], detail: bool
+    contract: Contract,
+    practice: Practice,
+    month: Month,
+    entries: Sequence[TimeEntry],
+    detail: bool,
+    bank: Bank | None,
 ) -> MonthBill:
     """``bill_month``, or for a month whose figures ``Decimal`` cannot hold, a located error.
 
@@ -519,7 +623,7 @@ def _checked_month(
     """
     try:
         with localcontext(BILLING_CONTEXT):
-            bill = bill_month(contract, practice, month, entries, detail=detail)
+            bill = bill_month(contract, practice, month, entries, detail=detail, bank=bank)
             _check_fits(bill)
             return bill
     except DecimalException as exc:

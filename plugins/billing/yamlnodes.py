@@ -65,8 +65,16 @@ def compose(text: str, filename: str) -> yaml.Node | None:
         raise NodeError(
             Location(filename, line), f"YAML syntax error: {problem} (check indentation and ':')"
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC ...)
+        line = text.count("\n", 0, exc.position) + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        raise NodeError(
+            Location(filename, line),
+            f"the file holds a control character (U+{ord(char[:1] or ' '):04X}) YAML does not allow:"
+            " delete it (write text on one line, without escapes)",
+        ) from None
     except yaml.YAMLError as exc:
-        raise NodeError(Location(filename, 1), f"YAML error: {exc}") from None
+        raise NodeError(Location(filename, 1), f"YAML error: {' '.join(str(exc).split())}") from None
 
 
 def where(node: yaml.Node, filename: str) -> Location:

@@ -29,6 +29,7 @@ from plugins.margin.ledger_view import converter, interval_name, money_filtered,
 from plugins.margin.recurring import RecurringRevenue
 from plugins.margin.utilization import Utilization
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
+from plugins.reports.projects import ProjectFigures, build_projects
 
 if TYPE_CHECKING:  # pragma: no cover
     from beancount.core.data import Directive
@@ -51,6 +52,7 @@ class Report:
     charts: list[BarChart] = field(default_factory=list)
     error: str | None = None
     unknown_client: str | None = None
+    projects: list[ProjectFigures] = field(default_factory=list)  # the drill-down's client's
 
 
 class ClientMargin(FavaExtensionBase):
@@ -123,13 +125,16 @@ class ClientMargin(FavaExtensionBase):
             return Report(error="the report has not loaded yet: reload the page")
         interval = interval_name(g.interval)
         client = request.args.get("client", "").strip()
+        books = cast("Books", self.books)  # set: the portfolio was built from it
         if not client:
-            return Report(portfolio, charts=portfolio_charts(portfolio, interval))
+            projects = build_projects(books.clients, books.practice, books.bills, books.time)
+            return Report(portfolio, charts=portfolio_charts(portfolio, interval), projects=projects)
         row = portfolio.row(client)
         if row is None:
             return Report(portfolio, unknown_client=client)
         charts = client_charts(row.months, row.currency, interval)
-        return Report(portfolio, row, portfolio.rows_of(client), charts)
+        projects = build_projects(books.clients, books.practice, books.bills, books.time, client)
+        return Report(portfolio, row, portfolio.rows_of(client), charts, projects=projects)
 
     @staticmethod
     def account_filter(contract: Contract) -> str:

@@ -96,6 +96,14 @@ class Money:
         """Income besides the agreement's retainer, hourly and travel lines."""
         return self.prepaid + self.projects + self.other_income
 
+    def other_income_beside(self, prepaid: bool) -> Decimal:
+        """Income beyond retainer, hourly and travel, less prepaid when it has a column."""
+        return self.income_beyond - self.prepaid if prepaid else self.income_beyond
+
+    def other_costs_beside(self, tools: bool) -> Decimal:
+        """Costs beyond labor, less tools when they have a column."""
+        return self.costs_beyond - self.tools if tools else self.costs_beyond
+
     @property
     def costs(self) -> Decimal:
         return self.labor + self.costs_beyond
@@ -253,4 +261,16 @@ def bill_lines(bill: MonthBill) -> list[BillLine]:
     if bill.travel:
         visits = len(bill.visits)
         lines.append(BillLine("Travel", f"{visits} visit{'s' if visits != 1 else ''}", bill.travel))
+    for month in bill.blocks:  # a prepaid block's price is billed on the day it is bought
+        if month.bought:
+            block = month.block
+            detail = f"{block.hours:.2f} h {block.label}"
+            if block.expires is not None:
+                detail += f", expires {block.expires}"
+            lines.append(BillLine("Prepaid block", detail, block.price))
+    for project, milestone in bill.milestones:  # fixed-price work (2.2.8), on its own dates
+        if milestone.amount:
+            part = project.part(milestone)
+            detail = f"{project.name}, {part + ', ' if part else ''}{milestone.date}"
+            lines.append(BillLine("Project", detail, milestone.amount))
     return lines

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from plugins.billing.model import ZERO, Contract, Practice, TimeEntry, client_of_account
 from plugins.billing.rules import Month, MonthBill, horizon, month_label, month_of
+from plugins.reports.banks import Bank, bank_flags, bank_of
 from plugins.reports.figures import (
     BillLine,
     Converter,
@@ -80,6 +81,7 @@ class ClientRow:
     warnings: list[DataWarning] = field(default_factory=list)
     unbilled_hours: Decimal = ZERO
     judged: bool = True  # see ``MonthFigures.judged``
+    bank: Bank | None = None  # hours left in prepaid blocks and banked lots, at the period's end
 
 
     @property
@@ -142,6 +144,26 @@ class Portfolio:
     @property
     def currencies(self) -> list[str]:
         return list(self.totals)
+
+    @property
+    def has_prepaid(self) -> bool:
+        """Whether any client has prepaid block income (then it gets a column of its own)."""
+        return any(row.money.prepaid for row in self.rows)
+
+    @property
+    def has_tools(self) -> bool:
+        """Whether any client has tool costs (then they get a column of their own)."""
+        return any(row.money.tools for row in self.rows)
+
+    @property
+    def has_other_income_beside_prepaid(self) -> bool:
+        """Whether an "Other income" column is still needed beside a prepaid one."""
+        prepaid = self.has_prepaid
+        return any(row.money.other_income_beside(prepaid) for row in self.rows)
+
+    @property
+    def has_bank(self) -> bool:
+        return any(row.bank for row in self.rows)
 
     @property
     def has_other_income(self) -> bool:
@@ -256,6 +278,8 @@ def build_portfolio(
         for flag in (period_overage_flag(figures), renegotiate_flag(figures) if judge else None):
             if flag is not None:
                 row.flags.append(flag)
+        row.bank = bank_of(client_bills, today)
+        row.flags.extend(bank_flags(row.bank))
         row.warnings = staff_warnings(client, total_hours, practice)
         last = horizon(contract, practice, today)
         row.unbilled_hours = unbilled_hours(time.get(client, ()), last, period)

@@ -12,6 +12,9 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from importers.dates import DateOrder
+from importers.pipeline import ImportRun, load_books, read_exports
+from plugins.timeentry import format_hours
 from plugins.writes import LOCK_NAME
 
 DATA = Path(__file__).parent / "data"
@@ -100,3 +103,34 @@ def write_books(root: Path, practice: str = PRACTICE) -> Books:
     (root / "contracts" / "practice.yaml").write_text(textwrap.dedent(practice), encoding="utf-8")
     (root / "ledger" / "main.beancount").write_text(LEDGER, encoding="utf-8")
     return Books(root)
+
+
+#: (date, client, kind, hours, staff, note, after-hours, billable) of an imported entry.
+Row = tuple[str, str, str, str, str | None, str | None, bool, bool]
+
+
+def run(books: Books, name: str, order: DateOrder | None = None) -> ImportRun:
+    """Read one sample export against the books, as ``retainer import`` does."""
+    return read_exports([books.export(name)], load_books(books.ledger), order)
+
+
+def entries(books: Books, name: str, order: DateOrder | None = None) -> list[Row]:
+    """The entries a sample export gives, asserting it has no problems."""
+    return rows_of(run(books, name, order))
+
+
+def rows_of(result: ImportRun) -> list[Row]:
+    assert [str(p) for p in result.problems] == []
+    return [
+        (
+            e.date.isoformat(),
+            e.client,
+            e.kind,
+            format_hours(e.hours),
+            e.staff,
+            e.note,
+            e.after_hours,
+            e.billable,
+        )
+        for e in result.time_entries()
+    ]

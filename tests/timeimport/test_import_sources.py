@@ -14,35 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from importers.dates import DateOrder
-from importers.pipeline import ImportRun, load_books, read_exports
 from importers.reader import read_export
-from plugins.timeentry import format_hours
-from timeimport.support_books import Books, write_books
-
-Row = tuple[str, str, str, str, str | None, str | None, bool, bool]
-
-
-def run(books: Books, name: str, order: DateOrder | None = None) -> ImportRun:
-    return read_exports([books.export(name)], load_books(books.ledger), order)
-
-
-def entries(books: Books, name: str, order: DateOrder | None = None) -> list[Row]:
-    result = run(books, name, order)
-    assert [str(p) for p in result.problems] == []
-    return [
-        (
-            e.date.isoformat(),
-            e.client,
-            e.kind,
-            format_hours(e.hours),
-            e.staff,
-            e.note,
-            e.after_hours,
-            e.billable,
-        )
-        for e in result.time_entries()
-    ]
+from timeimport.support_books import Books, entries, run, write_books
 
 
 def test_toggl_detailed_report_with_bom_and_crlf(books: Books) -> None:
