@@ -133,10 +133,11 @@ def test_table_and_csv(books: Books) -> None:
     assert code == 0, output
     lines = output.splitlines()
     assert lines[0] == (
-        "month,currency,mrr,new,expansion,contraction,churn,recurring,hourly,travel,prepaid,recurring %"
+        "month,currency,mrr,new,expansion,contraction,churn,"
+        "recurring,hourly,travel,prepaid,projects,recurring %"
     )
-    assert lines[1] == "2026-01,USD,2500.00,2500.00,0.00,0.00,0.00,2500.00,380.00,40.00,0.00,85.6%"
-    assert lines[-1] == "2026-05 forecast,USD,3050.00,0.00,0.00,0.00,0.00,3050.00,,,,"
+    assert lines[1] == "2026-01,USD,2500.00,2500.00,0.00,0.00,0.00,2500.00,380.00,40.00,0.00,0.00,85.6%"
+    assert lines[-1] == "2026-05 forecast,USD,3050.00,0.00,0.00,0.00,0.00,3050.00,,,,,"
 
 
 def test_other_currencies_are_kept_apart(write_books: WriteBooks, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -85,7 +85,7 @@ def mrr_command(ledger: Path | None, first: str | None, last: str | None, foreca
 
 _COLUMNS = (
     "month", "currency", "mrr", "new", "expansion", "contraction", "churn",
-    "recurring", "hourly", "travel", "prepaid", "recurring %",
+    "recurring", "hourly", "travel", "prepaid", "projects", "recurring %",
 )  # fmt: skip
 
 
@@ -104,7 +104,11 @@ def _report(
                     found.mrr,
                     *(found.moved(kind) for kind in MOVEMENTS),
                     revenue.recurring,
-                    *((None,) * 3 if found.forecast else (revenue.hourly, revenue.travel, revenue.prepaid)),
+                    *(
+                        (None,) * 4
+                        if found.forecast
+                        else (revenue.hourly, revenue.travel, revenue.prepaid, revenue.projects)
+                    ),
                     f"{share:.1%}" if share is not None and not found.forecast else None,
                 ]
             )

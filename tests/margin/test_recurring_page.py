@@ -212,3 +212,19 @@ def test_a_broken_contract_is_named_on_both_pages(
         assert 'data-warning="not-counted"' in html
         assert "Not counted: broken: the contract has errors" in text(html)
     assert "36600.00 USD ARR" in text(get(client, RECURRING))
+
+
+def test_project_milestones_are_revenue_but_not_recurring(
+    write_ledger: WriteLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETAINER_TODAY", TODAY)
+    fixed = (
+        "client: fixedco\nname: Fixed Co\nterms:\n  - from: 2026-01-01\n"
+        "projects:\n  - id: server-move\n    price: 1000.00\n    billed: 2026-03-20\n"
+    )
+    client = fava_app(write_ledger(LEDGER, {**CONTRACTS, "fixedco": fixed}, PRACTICE)).test_client()
+    months = tables(get(client, RECURRING))["rt-months"]
+    march = cells(months, month="2026-03")
+    # 1000 of project work beside 2745.16 of retainers: 2745.16 / 3745.16 = 73.3 %; no MRR
+    assert (march["Projects"], march["Recurring share"], march["MRR"]) == ("1000.00", "73.3%", "2600.00")
+    assert cells(months, month="2026-02")["Projects"] == "0.00"
