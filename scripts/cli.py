@@ -12,9 +12,11 @@ import click
 from scripts.commands.check import check_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
+from scripts.commands.mrr import mrr_command
 from scripts.commands.projects import projects_command
 from scripts.commands.recover import recover_command
 from scripts.commands.statement import statement_command
+from scripts.commands.utilization import utilization_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -31,6 +33,8 @@ def main() -> None:
 main.add_command(check_command, "check")
 main.add_command(import_command, "import")
 main.add_command(margin_command, "margin")
+main.add_command(mrr_command, "mrr")
+main.add_command(utilization_command, "utilization")
 main.add_command(recover_command, "recover")
 main.add_command(projects_command, "projects")
 main.add_command(statement_command, "statement")

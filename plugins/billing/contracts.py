@@ -84,6 +84,7 @@ _PRACTICE_KEYS = (
     "name",
     "address",
     "payment_terms",
+    "available_hours_per_week",
 )
 _DATE_ORDERS = ("day-first", "month-first")
 #: A Beancount metadata key: what ``time_metadata`` may add to time entries.
@@ -757,6 +758,8 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = yn.string(value, filename, key).strip()
             elif key == "address":
                 settings[key] = _address(value, filename)
+            elif key == "available_hours_per_week":
+                settings[key] = _hours_per_week(value, filename)
             elif key == "importers":
                 raw = _free_form(value, filename, "importers")
                 if not isinstance(raw, dict):
@@ -777,6 +780,18 @@ def _free_form(node: yaml.Node, filename: str, what: str) -> object:
     except Exception as exc:  # e.g. a timestamp 2026-13-45 or '!!int x': ValueError, not YAMLError
         reason = getattr(exc, "problem", None) or str(exc) or type(exc).__name__
         raise NodeError(yn.where(node, filename), f"{what}: cannot read a value: {reason}") from None
+
+
+def _hours_per_week(node: yaml.Node, filename: str) -> Decimal:
+    """A week's working hours: above 0 (utilization divides by it), at most the week's 168."""
+    hours = yn.number(node, filename, "available_hours_per_week", maximum=Decimal(168))
+    if not hours:
+        raise NodeError(
+            yn.where(node, filename),
+            "available_hours_per_week is a staff member's working hours in a week: give more"
+            " than 0, e.g. 40",
+        )
+    return hours
 
 
 def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:

@@ -396,6 +396,8 @@ class Practice:
     name: str | None = None
     address: tuple[str, ...] = ()
     payment_terms: str | None = None
+    #: Hours a staff member can work in a week, for utilization (available hours).
+    available_hours_per_week: Decimal = Decimal(40)
 
     @property
     def costs_labor(self) -> bool:

@@ -26,7 +26,10 @@ from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_R
 from plugins.books import Books, contracts_folder, enables_plugin, ledger_postings, today
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import converter, interval_name, money_filtered, period_of
+from plugins.margin.loaded import shared_books
+from plugins.margin.recurring import RecurringRevenue
 from plugins.margin.statement_view import statement_response
+from plugins.margin.utilization import Utilization
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 from plugins.reports.projects import ProjectFigures, build_projects
 
@@ -35,6 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from fava.internal_api import BarChart
 
     from plugins.billing.model import Contract
+
+__all__ = ["ClientMargin", "RecurringRevenue", "Utilization"]  # Fava registers each page class
 
 _CACHE_SIZE = 32
 
@@ -76,8 +81,8 @@ class ClientMargin(FavaExtensionBase):
             return
         folder = contracts_folder(options)
         try:
-            entries = cast("Sequence[Directive]", self.ledger.all_entries)
-            books = Books.of(entries, folder, self.today)
+            # One pass per load, shared with the Recurring Revenue and Utilization pages.
+            books = shared_books(self.ledger, self.today)
             books.bills  # noqa: B018 (bill once per load, not on the first request)
             self.books = books
         except Exception as exc:  # the report must not take Fava down; bean-check says more

@@ -1,0 +1,111 @@
+"""Legends for Fava's stacked bar charts, in the colours Fava draws them with.
+
+Fava's bar chart shows a legend of currencies only; in its (default) stacked mode the
+stacks have colours but no legend, so a chart of "New", "Expansion", "Churn" would be a
+guessing game. Fava colours the stacks of a chart with ``scaleOrdinal(hcl_color_range(n))``
+over the sorted stack keys (``frontend/src/charts/bar.ts`` and ``helpers.ts`` in Fava
+1.30); this module computes the same colours (d3-color's HCL -> Lab -> sRGB), so the
+page can draw a legend above each chart that matches what is drawn.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from fava.core.charts import DateAndBalanceWithBudget
+from fava.internal_api import BarChart
+
+# d3-color's Lab constants (D50 white point).
+_XN, _YN, _ZN = 0.96422, 1.0, 0.82521
+_T0, _T1 = 4 / 29, 6 / 29
+_T2 = 3 * _T1 * _T1
+
+
+def _lab2xyz(t: float) -> float:
+    return t * t * t if t > _T1 else _T2 * (t - _T0)
+
+
+def _lrgb2rgb(x: float) -> float:
+    return 255 * (12.92 * x if x <= 0.0031308 else 1.055 * x ** (1 / 2.4) - 0.055)
+
+
+def _clamp(value: float) -> int:
+    # JavaScript's Math.round rounds halves up; Python's round() would round them to even.
+    return max(0, min(255, math.floor(value + 0.5)))
+
+
+def hcl(hue: float, chroma: float, luminance: float) -> str:
+    """``d3.hcl(h, c, l).toString()``: the ``rgb(r, g, b)`` string Fava puts in ``fill``."""
+    h = math.radians(hue)
+    a, b = math.cos(h) * chroma, math.sin(h) * chroma
+    y = (luminance + 16) / 116
+    x, z = y + a / 500, y - b / 200
+    x, y, z = _XN * _lab2xyz(x), _YN * _lab2xyz(y), _ZN * _lab2xyz(z)
+    red = _lrgb2rgb(3.1338561 * x - 1.6168667 * y - 0.4906146 * z)
+    green = _lrgb2rgb(-0.9787684 * x + 1.9161415 * y + 0.0334540 * z)
+    blue = _lrgb2rgb(0.0719453 * x - 0.2289914 * y + 1.4052427 * z)
+    return f"rgb({_clamp(red)}, {_clamp(green)}, {_clamp(blue)})"
+
+
+def hcl_color_range(count: int, chroma: float = 45, luminance: float = 70) -> list[str]:
+    """Fava's ``hcl_color_range``: ``count`` hues evenly spaced from 270°."""
+    delta = 360 / count if count else 0
+    return [hcl((index * delta + 270) % 360, chroma, luminance) for index in range(count)]
+
+
+@dataclass(frozen=True, slots=True)
+class LegendItem:
+    label: str
+    color: str
+
+
+def stack_keys(data: Iterable[Any]) -> list[str]:
+    """The stack keys of a bar chart's data, sorted as Fava sorts them (by code unit)."""
+    keys: set[str] = set()
+    for group in data:
+        balances: Mapping[str, Any] = group.account_balances
+        keys.update(balances)
+    return sorted(keys, key=lambda key: key.encode("utf-16-be"))
+
+
+def stack_legend(chart: Any) -> list[LegendItem]:
+    """The legend of a ``BarChart``'s stacks; empty when Fava draws single bars (one key or
+    none), which it labels itself with its currency legend."""
+    keys = stack_keys(chart.data)
+    if len(keys) < 2:
+        return []
+    return [LegendItem(key, color) for key, color in zip(keys, hcl_color_range(len(keys)), strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A bar chart and the legend of its stacks, drawn above it."""
+
+    chart: BarChart
+    legend: list[LegendItem]
+
+    @property
+    def json(self) -> list[BarChart]:
+        """What ``<svelte-component type="charts">`` reads: a list of charts (one here)."""
+        return [self.chart]
+
+
+def bar_group(
+    month: tuple[int, int],
+    balance: Mapping[str, Decimal],
+    stacks: Mapping[str, Mapping[str, Decimal]],
+    budgets: Mapping[str, Decimal] | None = None,
+) -> DateAndBalanceWithBudget:
+    """One month's bars: ``balance`` per key (single bars), ``stacks`` per stack and key."""
+    day = datetime.date(month[0], month[1], 1)
+    return DateAndBalanceWithBudget(day, balance, stacks, budgets or {})  # type: ignore[arg-type]
+
+
+def with_legend(label: str, groups: list[DateAndBalanceWithBudget]) -> Chart:
+    chart = BarChart(label, groups)
+    return Chart(chart, stack_legend(chart))
