@@ -191,6 +191,25 @@ def test_markup_in_a_contract_name_is_refused_with_the_reason(write_books: Write
     assert not books.transactions()
 
 
+def test_minus_zero_is_read_as_zero_not_a_signed_zero(tmp_path: Path) -> None:
+    # Decimal("-0") is a signed zero: its amounts print as -0.00.
+    path = tmp_path / "zero-co.yaml"
+    path.write_text(
+        "client: zero-co\nterms:\n  - from: 2026-01-01\n    monthly_fee: -0\n    rates: {remote: -0.00}\n"
+    )
+    contract, problems = load_contract(path, Practice())
+    assert contract is not None, problems
+    [terms] = contract.terms
+    assert not terms.monthly_fee.is_signed() and not terms.rates["remote"].is_signed()
+    [bill] = bill_contract(
+        contract,
+        Practice(accrue_through=(2026, 1)),
+        [TimeEntry(datetime.date(2026, 1, 6), "zero-co", "remote", D(2))],
+        datetime.date(2026, 6, 1),
+    )
+    assert str(bill.hourly) == "0.00" and str(bill.retainer) == "0.00"
+
+
 def test_an_ampersand_in_a_name_is_still_fine(write_books: WriteBooks) -> None:
     contract = GOOD.replace("client: good-co", 'client: good-co\nname: "Smith & Sons"')
     books = write_books(GOOD_TIME, {"good-co": contract})

@@ -76,6 +76,7 @@ MAX_VISIT_HOURS = Decimal(24)  # onsite minimum of one visit
 MAX_DEVICES = 100_000
 MAX_KM = Decimal(10_000)
 MAX_MULTIPLIER = Decimal(10)
+MAX_ID = 64  # a client id or account component
 #: ``<`` and ``>`` in a display name: it becomes the payee of the posted transactions, and
 #: Fava 1.30's journal shows a payee as HTML, so markup there would run in the browser.
 _MARKUP = re.compile("[<>]")
@@ -259,7 +260,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
             return None
 
     top = Location(filename, 1)
-    client = get("client", lambda n: yn.string(n, filename, "client"))
+    client = get("client", lambda n: yn.string(n, filename, "client", max_length=MAX_ID))
     if client is None and "client" not in values:
         out.add(top, "missing 'client:': give the client id used by time entries, e.g. acme-dental")
     elif isinstance(client, str) and not CLIENT_ID.fullmatch(client):
@@ -269,7 +270,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         )
         client = None
     name = get("name", lambda n: _display_name(n, filename))
-    account = get("account", lambda n: yn.string(n, filename, "account"))
+    account = get("account", lambda n: yn.string(n, filename, "account", max_length=MAX_ID))
     if isinstance(account, str) and not ACCOUNT_COMPONENT.fullmatch(account):
         out.add(
             yn.where(values["account"], filename),
@@ -467,7 +468,7 @@ def _allowance(node: yaml.Node, filename: str, kind: str) -> Allowance:
             raise  # out of range, too many decimals: that message says what is allowed
         raise NodeError(
             yn.where(node, filename),
-            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{text}'",
+            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{yn.short(text)}'",
         ) from None
 
 
@@ -562,7 +563,8 @@ def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:
     if not yn.FIRST_YEAR <= year <= yn.LAST_YEAR:
         raise NodeError(
             yn.where(node, filename),
-            f"accrue_through must be a month in the years {yn.FIRST_YEAR} to {yn.LAST_YEAR}, got '{text}'",
+            f"accrue_through must be a month in the years {yn.FIRST_YEAR} to {yn.LAST_YEAR},"
+            f" got '{yn.short(text)}'",
         )
     return year, int(match.group(2))
 

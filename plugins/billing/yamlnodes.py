@@ -153,11 +153,19 @@ def _control_name(text: str) -> str:
     return f"{names.get(char, 'a control character')} (U+{ord(char or ' '):04X})"
 
 
-def string(node: yaml.Node, filename: str, what: str) -> str:
+#: Longest text (a name, an alias): it is repeated in every transaction posted for it.
+MAX_TEXT = 200
+
+
+def string(node: yaml.Node, filename: str, what: str, *, max_length: int = MAX_TEXT) -> str:
     """A one-line text: control characters would break the ledger lines it ends up in."""
     text, tag = scalar(node, filename, what)
     if tag == _NULL or text == "":
         raise NodeError(where(node, filename), f"{what} is empty")
+    if len(text) > max_length:
+        raise NodeError(
+            where(node, filename), f"{what} is {len(text)} characters long: at most {max_length}, please"
+        )
     if _CONTROL.search(text):
         raise NodeError(
             where(node, filename),
@@ -183,15 +191,17 @@ def number(
     """
     text, tag = scalar(node, filename, what)
     if tag not in (_INT, _FLOAT, _STR):
-        raise NodeError(where(node, filename), f"{what} must be a number, got '{text}'")
+        raise NodeError(where(node, filename), f"{what} must be a number, got '{short(text)}'")
     try:
         value = Decimal(text.replace("_", "").strip())
     except InvalidOperation:
-        raise NodeError(where(node, filename), f"{what} must be a number, got '{text}'") from None
+        raise NodeError(where(node, filename), f"{what} must be a number, got '{short(text)}'") from None
     if not value.is_finite():
-        raise NodeError(where(node, filename), f"{what} must be a finite number, got '{text}'")
+        raise NodeError(where(node, filename), f"{what} must be a finite number, got '{short(text)}'")
+    if value.is_zero():
+        value = abs(value)  # "-0" is 0: a signed zero would print as -0.00 on a bill
     if value < 0 and minimum >= 0:
-        raise NodeError(where(node, filename), f"{what} must not be negative, got {text}")
+        raise NodeError(where(node, filename), f"{what} must not be negative, got {short(text)}")
     if not minimum <= value <= maximum:
         raise NodeError(
             where(node, filename), f"{what} must be from {minimum:,} to {maximum:,}, got {short(text)}"
@@ -211,7 +221,8 @@ def number(
 
 
 def short(text: str) -> str:
-    """A value for a message: a 400-digit typo is shown by its start and length."""
+    """A value for a message: one printable line, a 400-digit typo shown by its start."""
+    text = _CONTROL.sub(lambda match: ascii(match.group())[1:-1], text)
     return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
 
 
@@ -234,7 +245,7 @@ def date(node: yaml.Node, filename: str, what: str) -> datetime.date:
                 return day
             raise NodeError(
                 where(node, filename),
-                f"{what} must be a date in the years {FIRST_YEAR} to {LAST_YEAR}, got '{text}'",
+                f"{what} must be a date in the years {FIRST_YEAR} to {LAST_YEAR}, got '{short(text)}'",
             )
     raise NodeError(where(node, filename), f"{what} must be a date like 2026-01-31, got '{short(text)}'")
 
@@ -242,5 +253,5 @@ def date(node: yaml.Node, filename: str, what: str) -> datetime.date:
 def boolean(node: yaml.Node, filename: str, what: str) -> bool:
     text, tag = scalar(node, filename, what)
     if tag != _BOOL:
-        raise NodeError(where(node, filename), f"{what} must be true or false, got '{text}'")
+        raise NodeError(where(node, filename), f"{what} must be true or false, got '{short(text)}'")
     return text.lower() in ("true", "yes", "on")
