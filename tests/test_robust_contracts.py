@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,7 +17,7 @@ from beancount import loader
 from fava.application import create_app
 from support import WriteBooks
 
-from plugins.billing.contracts import load_contract
+from plugins.billing.contracts import ACCOUNT_COMPONENT, CLIENT_ID, CURRENCY, load_contract
 from plugins.billing.model import Contract, Practice, TimeEntry
 from plugins.billing.rules import bill_contract
 
@@ -131,6 +132,15 @@ def test_control_characters_in_contract_text_are_refused_at_the_field(
     assert error.source["lineno"] == (4 if key != "client" else 3)
     assert says in error.message
     assert books.posted("Income:Clients:GoodCo:Retainer") == D("-1500.00")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "good"), [(CLIENT_ID, "test-co"), (ACCOUNT_COMPONENT, "TestCo"), (CURRENCY, "USD")]
+)
+def test_id_patterns_refuse_a_final_newline_even_with_match(pattern: re.Pattern[str], good: str) -> None:
+    # The importers call .match on CLIENT_ID: with '$' "test-co\n" matched.
+    assert pattern.match(good)
+    assert not pattern.match(good + "\n")
 
 
 def test_unknown_yaml_tag_on_a_text_field_is_refused_not_ignored(write_books: WriteBooks) -> None:

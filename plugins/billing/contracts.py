@@ -35,9 +35,11 @@ from .model import (
 from .yamlnodes import NodeError
 
 PRACTICE_FILE = "practice.yaml"
-CLIENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
-CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
+# \Z, not $: '$' also matches before a final newline, and "acme\n" is not an id. (Other
+# modules call .match on these.)
+CLIENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*\Z")
+CURRENCY = re.compile(r"^(?:[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]|[A-Z])\Z")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
