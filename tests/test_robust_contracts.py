@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from decimal import Decimal as D
 from decimal import localcontext
 from pathlib import Path
@@ -240,7 +241,7 @@ def test_a_new_contract_file_makes_the_beancount_cache_stale(write_books: WriteB
 
 
 def test_a_new_contract_file_is_seen_by_a_served_fava_after_reload(write_books: WriteBooks) -> None:
-    # Fava's polling watcher (make run uses it) stats every include; with the contracts
+    # Fava's polling watcher (fava --poll-watcher) stats every include; with the contracts
     # folder listed, a new file in it is a change, and the page shows the new client.
     books = write_books(GOOD_TIME, {"good-co": GOOD})
     app = create_app([str(books.path)], load=True, poll_watcher=True)
@@ -255,6 +256,33 @@ def test_a_new_contract_file_is_seen_by_a_served_fava_after_reload(write_books: 
     assert "Newly Signed LLC" in page  # its Retainer transactions, January to March
     assert not ledger.load_errors
     assert any(getattr(e, "payee", None) == "Newly Signed LLC" for e in ledger.all_entries)
+
+
+def test_a_new_contract_file_is_seen_by_fava_s_default_watcher_with_the_margin_extension(
+    write_books: WriteBooks,
+) -> None:
+    # Fava's default watcher keeps events of listed files only; the Client Margin
+    # extension adds the listed contracts folder to its watched folders after each load.
+    ledger_text = '2026-01-01 custom "fava-extension" "plugins.margin"\n' + GOOD_TIME
+    books = write_books(ledger_text, {"good-co": GOOD})
+    app = create_app([str(books.path)], load=True)
+    app.testing = True
+    web = app.test_client()
+    [ledger] = app.config["LEDGERS"].ledgers
+    journal = f"/{next(iter(app.config['LEDGERS'].ledgers_by_slug))}/journal/"
+    try:
+        assert "Newly Signed LLC" not in web.get(journal).get_data(as_text=True)
+        _add_file(books.path.parent.parent / "contracts" / "new-co.yaml", NEW_CONTRACT)
+        # The watcher thread reports the change after its debounce (1.6 s): ask until it
+        # has, for at most a generous while on a busy machine.
+        for _ in range(120):
+            if "Newly Signed LLC" in web.get(journal).get_data(as_text=True):
+                break
+            time.sleep(0.25)
+        assert "Newly Signed LLC" in web.get(journal).get_data(as_text=True)
+        assert not ledger.load_errors
+    finally:
+        ledger.watcher.__exit__(None, None, None)
 
 
 def _add_file(path: Path, text: str) -> None:

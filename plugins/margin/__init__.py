@@ -32,6 +32,7 @@ from plugins.margin.ledger_view import (
     money_filtered,
     period_of,
 )
+from plugins.margin.watch import watch_listed_folders
 from plugins.retainer import Accruals, compute, contracts_folder, plugin_config, today
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +72,7 @@ class ClientMargin(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Rebill from the freshly loaded entries: contracts and time edits show on reload."""
+        watch_listed_folders(self.ledger)  # a new contracts/*.yaml is a change too
         self._cache: dict[tuple[str, ...], Portfolio] = {}
         self.accruals, self.error = None, None
         self.today = today()
