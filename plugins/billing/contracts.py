@@ -219,7 +219,7 @@ class _Collector:
         hint = f" (did you mean '{near}'?)" if near else ""
         self.add(
             yn.where(node, self.filename),
-            f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}",
+            f"unknown key '{yn.short(key)}' in {what}{hint}; allowed: {', '.join(allowed)}",
         )
 
 
@@ -455,7 +455,9 @@ def _kinds(node: yaml.Node, filename: str, what: str) -> list[tuple[str, yaml.No
     pairs = _map(node, filename, what)
     for key, value in pairs:
         if key not in KINDS:
-            raise NodeError(yn.where(value, filename), f"{what}: unknown kind '{key}'; use remote or onsite")
+            raise NodeError(
+                yn.where(value, filename), f"{what}: unknown kind '{yn.short(key)}'; use remote or onsite"
+            )
     return pairs
 
 
@@ -482,7 +484,7 @@ def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
             hint = f" (did you mean '{near}'?)" if near else ""
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{key}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
+                f"unknown key '{yn.short(key)}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
             )
         bound = MAX_KM if key == "distance_km" else MAX_MONEY
         changes[key] = yn.number(value, filename, f"travel.{key}", maximum=bound)
@@ -585,7 +587,8 @@ def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
             hint = f" (did you mean '{near}'?)" if near else ""
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{name}' in staff.{key}{hint}; allowed: {', '.join(_STAFF_KEYS)}",
+                f"unknown key '{yn.short(name)}' in staff.{yn.short(key)}{hint};"
+                f" allowed: {', '.join(_STAFF_KEYS)}",
             )
     return StaffMember(key=key, **fields)  # type: ignore[arg-type]
 
@@ -614,6 +617,6 @@ def _business_hours(node: yaml.Node, filename: str) -> BusinessHours:
         else:
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{key}' in business_hours; allowed: weekdays, start, end",
+                f"unknown key '{yn.short(key)}' in business_hours; allowed: weekdays, start, end",
             )
     return hours
