@@ -169,6 +169,21 @@ def test_unknown_yaml_tag_under_importers_is_one_line_and_billing_goes_on(write_
     assert "contracts/practice.yaml:3:" in output
 
 
+def test_a_broken_staff_cost_rate_leaves_out_that_member_only(write_books: WriteBooks) -> None:
+    practice = (
+        "accrue_through: 2026-01\ndefault_cost_rate: 30\nstaff:\n"
+        "  alice: {cost_rate: 1e400}\n  bob: {cost_rate: 20}\n"
+    )
+    ledger = GOOD_TIME + '  staff: "alice"\n2026-01-06 custom "time" "good-co" "remote" 1\n  staff: "bob"\n'
+    books = write_books(ledger, {"good-co": GOOD}, practice)
+    [error] = books.errors
+    assert error.source["lineno"] == 4
+    assert "staff.alice.cost_rate must be from 0 to 10,000,000" in error.message
+    # alice at the default 30 (her own rate is left out, and reported), bob at his 20:
+    # 1 h x 30 + 1 h x 20 = 50.00
+    assert books.posted("Expenses:Clients:GoodCo:Labor", "2026-01") == D("50.00")
+
+
 def test_after_hours_multiplier_0_is_refused(write_books: WriteBooks) -> None:
     # Before: accepted, and after-hours work was billed at 0 without a word.
     contract = GOOD + "    after_hours_multiplier: 0\n"

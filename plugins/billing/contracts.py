@@ -531,7 +531,7 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
             elif key == "accrue_through":
                 settings[key] = _year_month(value, filename)
             elif key == "staff":
-                settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
+                settings[key] = _staff_members(value, out)
             elif key == "business_hours":
                 settings[key] = _business_hours(value, filename)
             elif key == "importers":
@@ -571,6 +571,17 @@ def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:
             f" got '{yn.short(text)}'",
         )
     return year, int(match.group(2))
+
+
+def _staff_members(node: yaml.Node, out: _Collector) -> dict[str, StaffMember]:
+    """Every staff member that reads fine: one broken cost rate leaves out that member only."""
+    members = {}
+    for key, value in yn.mapping(node, out.filename, "staff"):
+        try:
+            members[key] = _staff(key, value, out.filename)
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+    return members
 
 
 def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
