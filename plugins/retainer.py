@@ -142,7 +142,9 @@ def _watch(options_map: dict[str, Any], files: Iterable[str]) -> None:
     includes = options_map.setdefault("include", [])
     for name in files:
         path = Path(name).resolve()
-        for watched in (str(path), str(path.parent)):
+        # The folder with a final "/": Fava's editor then lists it as the folder it is,
+        # not as one more file to open.
+        for watched in (str(path), os.path.join(path.parent, "")):
             if watched not in includes:
                 includes.append(watched)
 

@@ -250,6 +250,9 @@ def test_a_new_contract_file_makes_the_beancount_cache_stale(write_books: WriteB
     # Beancount reuses its pickle cache while the input hash of the includes is unchanged;
     # before, a new contract file changed none of them, so a cached bean-check missed it.
     books = write_books(GOOD_TIME, {"good-co": GOOD})
+    folders = [name for name in books.options["include"] if Path(name).is_dir()]
+    # Listed with a final "/": Fava's editor shows it as a folder, not as a file to open.
+    assert folders == [str(books.path.parent.parent / "contracts") + os.sep]
     assert not loader.needs_refresh(books.options)
     _add_file(books.path.parent.parent / "contracts" / "new-co.yaml", NEW_CONTRACT)
     assert loader.needs_refresh(books.options)
