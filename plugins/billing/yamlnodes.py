@@ -62,9 +62,14 @@ def compose(text: str, filename: str) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or "invalid YAML"
-        raise NodeError(
-            Location(filename, line), f"YAML syntax error: {problem} (check indentation and ':')"
-        ) from None
+        hint = "check indentation and ':'"
+        context = exc.context_mark
+        if context is not None and exc.context and line > len(text.splitlines()):
+            # Found at the end of the file: point at what was left open instead.
+            line = context.line + 1
+            opened = exc.context.removeprefix("while parsing a ").removeprefix("while scanning a ")
+            hint = f"the {opened} that starts on this line is not closed"
+        raise NodeError(Location(filename, line), f"YAML syntax error: {problem} ({hint})") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC ...)
         line = text.count("\n", 0, exc.position) + 1
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
