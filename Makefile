@@ -28,9 +28,8 @@ check: install
 	$(BIN)/bean-check $(LEDGER)
 
 ## run: check, then serve Fava on http://$(HOST):$(PORT)
-# --poll-watcher: Fava's default watcher does not notice a new contracts/*.yaml file.
 run: check
-	$(BIN)/fava --poll-watcher --host $(HOST) --port $(PORT) $(LEDGER)
+	$(BIN)/fava --host $(HOST) --port $(PORT) $(LEDGER)
 
 test-deps: $(VENV)/.installed-test
 

@@ -40,9 +40,11 @@ from .model import (
 from .yamlnodes import NodeError
 
 PRACTICE_FILE = "practice.yaml"
-CLIENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
-CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
+# \Z, not $: '$' also matches before a final newline, and "acme\n" is not an id. (Other
+# modules call .match on these.)
+CLIENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*\Z")
+CURRENCY = re.compile(r"^(?:[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]|[A-Z])\Z")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
@@ -101,6 +103,7 @@ MAX_DEVICES = 100_000
 MAX_KM = Decimal(10_000)
 MAX_MULTIPLIER = Decimal(10)
 MAX_ROLLOVER_MONTHS = 120  # how long unused hours may wait
+MAX_ID = 64  # a client id or account component
 #: ``<`` and ``>`` in a display name: it becomes the payee of the posted transactions, and
 #: Fava 1.30's journal shows a payee as HTML, so markup there would run in the browser.
 _MARKUP = re.compile("[<>]")
@@ -241,7 +244,7 @@ class _Collector:
         hint = f" (did you mean '{near}'?)" if near else ""
         self.add(
             yn.where(node, self.filename),
-            f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}",
+            f"unknown key '{yn.short(key)}' in {what}{hint}; allowed: {', '.join(allowed)}",
         )
 
 
@@ -288,7 +291,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
             return None
 
     top = Location(filename, 1)
-    client = get("client", lambda n: yn.string(n, filename, "client"))
+    client = get("client", lambda n: yn.string(n, filename, "client", max_length=MAX_ID))
     if client is None and "client" not in values:
         out.add(top, "missing 'client:': give the client id used by time entries, e.g. acme-dental")
     elif isinstance(client, str) and not CLIENT_ID.fullmatch(client):
@@ -298,7 +301,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         )
         client = None
     name = get("name", lambda n: _display_name(n, filename))
-    account = get("account", lambda n: yn.string(n, filename, "account"))
+    account = get("account", lambda n: yn.string(n, filename, "account", max_length=MAX_ID))
     if isinstance(account, str) and not ACCOUNT_COMPONENT.fullmatch(account):
         out.add(
             yn.where(values["account"], filename),
@@ -545,7 +548,9 @@ def _kinds(node: yaml.Node, filename: str, what: str) -> list[tuple[str, yaml.No
     pairs = _map(node, filename, what)
     for key, value in pairs:
         if key not in KINDS:
-            raise NodeError(yn.where(value, filename), f"{what}: unknown kind '{key}'; use remote or onsite")
+            raise NodeError(
+                yn.where(value, filename), f"{what}: unknown kind '{yn.short(key)}'; use remote or onsite"
+            )
     return pairs
 
 
@@ -560,7 +565,7 @@ def _allowance(node: yaml.Node, filename: str, kind: str) -> Allowance:
             raise  # out of range, too many decimals: that message says what is allowed
         raise NodeError(
             yn.where(node, filename),
-            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{text}'",
+            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{yn.short(text)}'",
         ) from None
 
 
@@ -572,7 +577,7 @@ def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
             hint = f" (did you mean '{near}'?)" if near else ""
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{key}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
+                f"unknown key '{yn.short(key)}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
             )
         bound = MAX_KM if key == "distance_km" else MAX_MONEY
         changes[key] = yn.number(value, filename, f"travel.{key}", maximum=bound)
@@ -739,7 +744,7 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
             elif key == "accrue_through":
                 settings[key] = _year_month(value, filename)
             elif key == "staff":
-                settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
+                settings[key] = _staff_members(value, out)
             elif key == "business_hours":
                 settings[key] = _business_hours(value, filename)
             elif key == "time_metadata":
@@ -805,7 +810,8 @@ def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:
     if not yn.FIRST_YEAR <= year <= yn.LAST_YEAR:
         raise NodeError(
             yn.where(node, filename),
-            f"accrue_through must be a month in the years {yn.FIRST_YEAR} to {yn.LAST_YEAR}, got '{text}'",
+            f"accrue_through must be a month in the years {yn.FIRST_YEAR} to {yn.LAST_YEAR},"
+            f" got '{yn.short(text)}'",
         )
     return year, int(match.group(2))
 
@@ -825,6 +831,17 @@ def _time_metadata(node: yaml.Node, filename: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _staff_members(node: yaml.Node, out: _Collector) -> dict[str, StaffMember]:
+    """Every staff member that reads fine: one broken cost rate leaves out that member only."""
+    members = {}
+    for key, value in yn.mapping(node, out.filename, "staff"):
+        try:
+            members[key] = _staff(key, value, out.filename)
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+    return members
+
+
 def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
     fields: dict[str, object] = {}
     for name, value in yn.mapping(node, filename, f"staff.{key}"):
@@ -839,7 +856,8 @@ def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
             hint = f" (did you mean '{near}'?)" if near else ""
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{name}' in staff.{key}{hint}; allowed: {', '.join(_STAFF_KEYS)}",
+                f"unknown key '{yn.short(name)}' in staff.{yn.short(key)}{hint};"
+                f" allowed: {', '.join(_STAFF_KEYS)}",
             )
     return StaffMember(key=key, **fields)  # type: ignore[arg-type]
 
@@ -868,6 +886,6 @@ def _business_hours(node: yaml.Node, filename: str) -> BusinessHours:
         else:
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{key}' in business_hours; allowed: weekdays, start, end",
+                f"unknown key '{yn.short(key)}' in business_hours; allowed: weekdays, start, end",
             )
     return hours

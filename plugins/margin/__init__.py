@@ -30,6 +30,7 @@ from plugins.margin.loaded import shared_books
 from plugins.margin.recurring import RecurringRevenue
 from plugins.margin.statement_view import statement_response
 from plugins.margin.utilization import Utilization
+from plugins.margin.watch import watch_listed_folders
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 from plugins.reports.projects import ProjectFigures, build_projects
 
@@ -72,6 +73,7 @@ class ClientMargin(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Rebill from the freshly loaded entries: contracts and time edits show on reload."""
+        watch_listed_folders(self.ledger)  # a new contracts/*.yaml is a change too
         self._cache: dict[tuple[str, ...], Portfolio] = {}
         self.books, self.error = None, None
         self.today = today()
