@@ -102,7 +102,7 @@ def test_markdown_for_an_email(acme: Books) -> None:
     assert code == 0, err
     assert out.startswith("# Statement AcmeDental-2026-01\n")
     assert "Northwind IT · 12 Harbour St · Portland, ME 04101" in out
-    assert "**To:** Dr. Jane Ortiz, Acme Dental LLC <jane@acmedental.example>" in out
+    assert "**To:** Dr. Jane Ortiz, Acme Dental LLC (jane@acmedental.example)" in out
     assert "| 2026-01 | Travel | 4 visits × $45 trip fee | $180.00 |" in out
     assert "| | **Total** | | **$1,732.50** |" in out
     assert "| **Balance due** | **$1,732.50** |" in out

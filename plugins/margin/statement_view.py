@@ -16,7 +16,7 @@ from flask import Response
 from plugins.billing.rules import Month
 from plugins.books import Books, ledger_postings
 from plugins.reports.statement import StatementError, for_client
-from plugins.reports.statement_format import to_html, to_pdf
+from plugins.reports.statement_format import PdfUnavailable, to_html, to_pdf
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -54,7 +54,10 @@ def statement_response(
     except StatementError as exc:
         return _text(400, str(exc))
     if args.get("format") == "pdf":
-        response = Response(to_pdf(statement), mimetype="application/pdf")
+        try:
+            response = Response(to_pdf(statement), mimetype="application/pdf")
+        except PdfUnavailable as exc:
+            return _text(503, str(exc))
         response.headers["Content-Disposition"] = f'inline; filename="{statement.number}.pdf"'
         return response
     return Response(to_html(statement, notes=True), mimetype="text/html")

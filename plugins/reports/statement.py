@@ -680,10 +680,12 @@ def for_client(
     )
 
 
-def billed_clients(books: Books, month: Month) -> list[str]:
-    """The clients with an agreement in force in ``month`` (``--all``'s statements)."""
+def billed_clients(books: Books, first: Month, last: Month | None = None) -> list[str]:
+    """The clients with an agreement in force in some month of ``first`` through ``last``
+    (``--all``'s statements)."""
+    last = last or first
     return [
         client
         for client, contract in sorted(books.clients.items())
-        if month_of(contract.starts) <= month <= horizon(contract, books.practice, books.today)
+        if month_of(contract.starts) <= last and first <= horizon(contract, books.practice, books.today)
     ]

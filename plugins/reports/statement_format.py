@@ -168,7 +168,7 @@ def to_markdown(statement: Statement) -> str:
     contact = statement.contact
     to = [contact.name, statement.name] if contact is not None else [statement.name]
     out.append(
-        f"**To:** {_md(', '.join(to))}" + (f" <{_md(contact.email)}>" if contact and contact.email else "")
+        f"**To:** {_md(', '.join(to))}" + (f" ({_md(contact.email)})" if contact and contact.email else "")
     )
     out.append(f"**Period:** {period_name(statement)} · **Date:** {statement.date.isoformat()}")
     if sender.payment_terms:
@@ -261,10 +261,19 @@ def to_html(statement: Statement, *, notes: bool = False) -> str:
     )
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot print here: the system libraries it needs are missing."""
+
+
 def to_pdf(statement: Statement) -> bytes:
     """The HTML page, printed by WeasyPrint (needs Debian's pango: ``make`` installs it)."""
-    import weasyprint  # here: it takes a few hundred ms to import, and only PDFs need it
-
+    try:
+        import weasyprint  # here: it takes a few hundred ms to import, and only PDFs need it
+    except OSError as exc:  # WeasyPrint loads pango with dlopen on import
+        raise PdfUnavailable(
+            f"printing a PDF needs the pango libraries WeasyPrint uses ({exc}): run `make pdf-libs`"
+            " (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html"
+        ) from None
     return weasyprint.HTML(string=to_html(statement)).write_pdf()
 
 
