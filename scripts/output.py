@@ -23,6 +23,8 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
+from plugins.billing.rules import parse_month_label
+
 LEDGER_VARIABLE = "RETAINER_LEDGER"
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
 CENT = Decimal("0.01")
@@ -47,6 +49,16 @@ def ratio(value: Decimal | None) -> float | None:
 
 def month(value: tuple[int, int]) -> str:
     return f"{value[0]:04d}-{value[1]:02d}"
+
+
+def parse_month(command: str, option: str, text: str | None) -> tuple[int, int] | None:
+    """``YYYY-MM`` as a month, or a one-line refusal naming the option."""
+    if text is None:
+        return None
+    found = parse_month_label(text)
+    if found is None:
+        fail(command, f"{option} {text!r} is not a month: write it as YYYY-MM, e.g. 2026-03")
+    return found
 
 
 def find_ledger(given: Path | None) -> Path:

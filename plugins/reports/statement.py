@@ -155,11 +155,6 @@ class Statement:
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), ZERO)
 
-    @property
-    def period_label(self) -> str:
-        first, last = month_label(self.first), month_label(self.last)
-        return first if first == last else f"{first} – {last}"
-
 
 # ---------------------------------------------------------------- the receivable's lines
 
@@ -206,8 +201,8 @@ def receivable_charges(
     their kind) and credits; and the postings in other currencies (noted, never summed).
 
     ``ledger_postings`` gives postings, not transactions: a debit's kind is found as the
-    credit of the same amount, date and currency to one of ``credit_kinds``. Two charges
-    that agree on all three are interchangeable, so the pairing cannot mislabel one.
+    credit of the same amount, date and currency to one of ``credit_kinds`` (the plugin's
+    transactions have two postings each; two that agree on all three are interchangeable).
     """
     mine: list[Posting] = []
     foreign: list[Posting] = []
@@ -249,8 +244,7 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
 def number_words(value: Decimal) -> str:
     """``4`` for 4.00, ``1.5`` for 1.50: counts and multipliers without trailing zeros."""
-    text = f"{value.normalize():f}"
-    return text
+    return f"{value.normalize():f}"
 
 
 def hours_words(value: Decimal, places: int = 2) -> str:

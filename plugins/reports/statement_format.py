@@ -43,7 +43,8 @@ def _fixed(value: Decimal) -> str:
 
 
 def to_json(statement: Statement) -> dict[str, Any]:
-    """The document ``retainer statement --format json`` prints (keys as docs/reference.md)."""
+    """The document ``retainer statement --format json`` prints: the documented keys, no more
+    (scripts rely on them); money to the cent and hours to the hundredth, as strings."""
     return {
         "client": statement.client,
         "name": statement.name,

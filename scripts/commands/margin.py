@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -10,24 +9,22 @@ from typing import Any
 
 import click
 
-from plugins.billing.rules import Month
 from plugins.books import ledger_postings
 from plugins.reports.figures import Money, Period
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 from scripts.ledger import error_line, load
-from scripts.output import Report, emit, fail, format_option, hours, ledger_option, money, month, ratio
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def parse_month(command: str, option: str, text: str | None) -> Month | None:
-    """``YYYY-MM`` as a month, or a one-line refusal naming the option."""
-    if text is None:
-        return None
-    found = _MONTH.match(text.strip())
-    if found is None:
-        fail(command, f"{option} {text!r} is not a month: write it as YYYY-MM, e.g. 2026-03")
-    return int(found.group(1)), int(found.group(2))
+from scripts.output import (
+    Report,
+    emit,
+    fail,
+    format_option,
+    hours,
+    ledger_option,
+    money,
+    month,
+    parse_month,
+    ratio,
+)
 
 
 @click.command("margin")

@@ -20,9 +20,8 @@ from plugins.reports.statement import (
     for_client,
 )
 from plugins.reports.statement_format import FORMATS, SUFFIXES, PdfUnavailable, render_all
-from scripts.commands.margin import parse_month
 from scripts.ledger import error_line, load
-from scripts.output import fail, ledger_option
+from scripts.output import fail, ledger_option, parse_month
 
 DEFAULT_FOLDER = Path("statements")
 
