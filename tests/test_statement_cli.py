@@ -235,3 +235,15 @@ def test_help_has_examples() -> None:
     code, out, _ = run("statement", "--help")
     assert code == 0
     assert "retainer statement --all 2026-06" in out and "--ledger" in out and "--through" in out
+
+
+def test_a_euro_client_prints_on_a4_in_euros(write_books: WriteBooks) -> None:
+    euro = "client: euro-co\nname: Euro Co\ncurrency: EUR\nterms:\n  - from: 2026-01-01\n"
+    euro += "    monthly_fee: 1250\n"
+    books = write_books("", {"euro-co": euro}, "accrue_through: 2026-01\n")
+    code, out, err = run("statement", "euro-co", "2026-01", "--ledger", str(books.path), "--format", "html")
+    assert code == 0, err
+    assert "size: A4" in out
+    assert "€1,250.00" in out and "€1,250 monthly fee" in out
+    # No contact: addressed to the client; no practice name: the statement still prints.
+    assert '<div class="who">Euro Co</div>' in out
