@@ -32,7 +32,9 @@ def statement_links(client: FlaskClient, slug: str, contract: str) -> dict[tuple
     page = client.get(f"/{slug}/extension/ClientMargin/?client={contract}")
     assert page.status_code == 200
     found = {}
-    for href, kind in re.findall(r'href="([^"]+)"[^>]*data-statement="(\w+)"', page.get_data(as_text=True)):
+    # data-remote: Fava's router leaves the link to the browser (the statement is no Fava page)
+    pattern = r'href="([^"]+)"[^>]*target="_blank" data-remote data-statement="(\w+)"'
+    for href, kind in re.findall(pattern, page.get_data(as_text=True)):
         url = html.unescape(href)
         month = re.search(r"month=(\d{4}-\d{2})", url)
         assert month is not None
