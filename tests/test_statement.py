@@ -14,17 +14,8 @@ from support import Books as LoadedBooks
 from support import WriteBooks
 
 from plugins.books import Books, ledger_postings
-from plugins.reports.statement import (
-    DESCRIBERS,
-    Charge,
-    Statement,
-    StatementError,
-    Words,
-    billed_clients,
-    for_client,
-    money_words,
-    plural,
-)
+from plugins.reports.statement import Statement, StatementError, billed_clients, for_client
+from plugins.reports.statement_words import DESCRIBERS, Charge, Words, money_words, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "ledger" / "main.beancount"

@@ -20,7 +20,8 @@ import jinja2
 
 from plugins.billing.model import KINDS
 from plugins.billing.rules import Month, month_label
-from plugins.reports.statement import KIND_WORDS, Statement, TimeLine, money_words
+from plugins.reports.statement import Statement, TimeLine
+from plugins.reports.statement_words import KIND_WORDS, money_words
 
 FORMATS = ("html", "pdf", "md", "json")
 #: The file name ending of each format.
