@@ -14,7 +14,6 @@ import datetime
 import io
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+
+from plugins.billing.rules import parse_month_label
 
 LEDGER_VARIABLE = "RETAINER_LEDGER"
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
@@ -50,17 +51,14 @@ def month(value: tuple[int, int]) -> str:
     return f"{value[0]:04d}-{value[1]:02d}"
 
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
 def parse_month(command: str, option: str, text: str | None) -> tuple[int, int] | None:
-    """``YYYY-MM`` (``--from``, ``--through``) as a month, or a one-line refusal naming the option."""
+    """``YYYY-MM`` as a month, or a one-line refusal naming the option."""
     if text is None:
         return None
-    found = _MONTH.match(text.strip())
+    found = parse_month_label(text)
     if found is None:
         fail(command, f"{option} {text!r} is not a month: write it as YYYY-MM, e.g. 2026-03")
-    return int(found.group(1)), int(found.group(2))
+    return found
 
 
 def find_ledger(given: Path | None) -> Path:

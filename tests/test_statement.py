@@ -14,14 +14,8 @@ from support import Books as LoadedBooks
 from support import WriteBooks
 
 from plugins.books import Books, ledger_postings
-from plugins.reports.statement import (
-    Statement,
-    StatementError,
-    billed_clients,
-    for_client,
-    money_words,
-    plural,
-)
+from plugins.reports.statement import Statement, StatementError, billed_clients, for_client
+from plugins.reports.statement_words import DESCRIBERS, Charge, Words, money_words, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "ledger" / "main.beancount"
@@ -286,3 +280,56 @@ def test_billed_clients_of_a_month(demo: tuple[Books, list[object], list[object]
     assert "lumen-architects" not in billed_clients(books, (2026, 10))
     assert "greenleaf-cpa" not in billed_clients(books, (2026, 1))
     assert len(billed_clients(books, (2026, 6))) == 6
+
+
+BLOCK_AND_MILESTONE = """\
+2026-01-01 open Liabilities:Prepaid:AcmeDental USD
+2026-01-01 open Income:Clients:AcmeDental:Projects USD
+2026-01-08 * "Acme Dental LLC" "Prepaid block, 20 h"
+  Assets:Receivable:AcmeDental        2200.00 USD
+  Liabilities:Prepaid:AcmeDental
+2026-01-31 * "Acme Dental LLC" "Office move, first milestone"
+  Assets:Receivable:AcmeDental        1500.00 USD
+  Income:Clients:AcmeDental:Projects
+"""
+
+
+def test_block_and_milestone_lines_come_from_the_postings(
+    write_books: WriteBooks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where blocks and milestones will plug in: their lines are the receivable's postings,
+    their words a describer registered for the kind (until then, a plain label)."""
+    books = write_books(ACME_LEDGER + BLOCK_AND_MILESTONE, {"acme-dental": ACME}, PRACTICE)
+    statement = statement_of(books, "acme-dental", "2026-01")
+    assert [(line.kind, line.amount) for line in statement.lines] == [
+        ("retainer", D("990.00")), ("hourly", D("562.50")), ("travel", D("180.00")),
+        ("prepaid", D("2200.00")), ("project", D("1500.00")),
+    ]  # fmt: skip
+    assert [line.description for line in statement.lines[3:]] == ["Prepaid hours block", "Project milestone"]
+    # 1732.50 + 2200.00 + 1500.00 = 5432.50, all of it on the receivable.
+    assert statement.total == statement.account.charges == D("5432.50")
+
+    def milestone(contract: object, bill: object, charge: Charge) -> Words:
+        return Words(
+            f"Office move: 1 of 2 milestones × {money_words(charge.amount * 2, 'USD')} ÷ 2", charge.amount
+        )
+
+    monkeypatch.setitem(DESCRIBERS, "project", milestone)
+    [line] = [line for line in statement_of(books, "acme-dental", "2026-01").lines if line.kind == "project"]
+    assert line.description == "Office move: 1 of 2 milestones × $3,000 ÷ 2"
+    # A describer whose figures do not give the posted amount is not believed, and says so.
+    monkeypatch.setitem(DESCRIBERS, "project", lambda c, b, charge: Words("wrong", charge.amount + 1))
+    statement = statement_of(books, "acme-dental", "2026-01")
+    [line] = [line for line in statement.lines if line.kind == "project"]
+    assert (line.amount, line.description) == (D("1500.00"), "Project milestone")
+    assert statement.notes == [
+        "2026-01 project: the books hold $1,500, the contract now gives $1,501 (wrong);"
+        " the statement shows what the books hold"
+    ]
+
+
+def test_billed_clients_over_several_months(demo: tuple[Books, list[object], list[object]]) -> None:
+    books, _, _ = demo
+    # Lumen's last month is August: a statement of July to October still has its two months.
+    assert "lumen-architects" in billed_clients(books, (2026, 7), (2026, 10))
+    assert "lumen-architects" not in billed_clients(books, (2026, 9), (2026, 10))

@@ -102,7 +102,7 @@ def test_markdown_for_an_email(acme: Books) -> None:
     assert code == 0, err
     assert out.startswith("# Statement AcmeDental-2026-01\n")
     assert "Northwind IT · 12 Harbour St · Portland, ME 04101" in out
-    assert "**To:** Dr. Jane Ortiz, Acme Dental LLC <jane@acmedental.example>" in out
+    assert "**To:** Dr. Jane Ortiz, Acme Dental LLC (jane@acmedental.example)" in out
     assert "| 2026-01 | Travel | 4 visits × $45 trip fee | $180.00 |" in out
     assert "| | **Total** | | **$1,732.50** |" in out
     assert "| **Balance due** | **$1,732.50** |" in out
@@ -236,3 +236,42 @@ def test_help_has_examples() -> None:
     code, out, _ = run("statement", "--help")
     assert code == 0
     assert "retainer statement --all 2026-06" in out and "--ledger" in out and "--through" in out
+
+
+def test_a_euro_client_prints_on_a4_in_euros(write_books: WriteBooks) -> None:
+    euro = "client: euro-co\nname: Euro Co\ncurrency: EUR\nterms:\n  - from: 2026-01-01\n"
+    euro += "    monthly_fee: 1250\n"
+    books = write_books("", {"euro-co": euro}, "accrue_through: 2026-01\n")
+    code, out, err = run("statement", "euro-co", "2026-01", "--ledger", str(books.path), "--format", "html")
+    assert code == 0, err
+    assert "size: A4" in out
+    assert "€1,250.00" in out and "€1,250 monthly fee" in out
+    # No contact: addressed to the client; no practice name: the statement still prints.
+    assert '<div class="who">Euro Co</div>' in out
+
+
+EXTRA_HOURLY = """\
+2026-01-31 * "Acme Dental LLC" "Hourly, booked by hand"
+  Assets:Receivable:AcmeDental          50.00 USD
+  Income:Clients:AcmeDental:Hourly
+"""
+
+
+def test_a_posting_the_contract_does_not_explain_is_shown_as_booked_and_noted(
+    write_books: WriteBooks,
+) -> None:
+    books = write_books(ACME_LEDGER + EXTRA_HOURLY, {"acme-dental": ACME}, PRACTICE)
+    code, out, err = run(
+        "statement", "acme-dental", "2026-01", "--ledger", str(books.path), "--format", "json"
+    )
+    assert code == 0, err
+    hourly = [line for line in json.loads(out)["lines"] if line["kind"] == "hourly"]
+    # Both hourly postings, as booked: the plugin's 562.50 explained, the 50.00 only labelled.
+    assert sorted((line["amount"], line["description"][:9]) for line in hourly) == [
+        ("50.00", "Hours bey"), ("562.50", "3.25 h on"),
+    ]  # fmt: skip
+    assert "2026-01 hourly: the books hold $50, the contract now gives $562.50" in err
+    code, page, _ = run(
+        "statement", "acme-dental", "2026-01", "--ledger", str(books.path), "--format", "html"
+    )
+    assert "data-notes" not in page  # the client's copy carries no notes for the consultant

@@ -32,7 +32,9 @@ def statement_links(client: FlaskClient, slug: str, contract: str) -> dict[tuple
     page = client.get(f"/{slug}/extension/ClientMargin/?client={contract}")
     assert page.status_code == 200
     found = {}
-    for href, kind in re.findall(r'href="([^"]+)"[^>]*data-statement="(\w+)"', page.get_data(as_text=True)):
+    # data-remote: Fava's router leaves the link to the browser (the statement is no Fava page)
+    pattern = r'href="([^"]+)"[^>]*target="_blank" data-remote data-statement="(\w+)"'
+    for href, kind in re.findall(pattern, page.get_data(as_text=True)):
         url = html.unescape(href)
         month = re.search(r"month=(\d{4}-\d{2})", url)
         assert month is not None
@@ -89,3 +91,17 @@ def test_demo_drill_down_links_open() -> None:
     assert months[0] == "2025-11" and months[-1] == "2026-08" and len(months) == 10
     page = client.get(links[("2026-08", "html")]).get_data(as_text=True)
     assert "prorated 15 of 31 days (Aug 1–15)" in page
+
+
+def test_fava_shows_the_consultant_what_the_contract_does_not_explain(write_books: WriteBooks) -> None:
+    extra = (
+        '2026-01-31 * "Acme Dental LLC" "Hourly, booked by hand"\n'
+        "  Assets:Receivable:AcmeDental          50.00 USD\n"
+        "  Income:Clients:AcmeDental:Hourly\n"
+    )
+    client = fava(write_books(FAVA_LINE + ACME_LEDGER + extra, {"acme-dental": ACME}, PRACTICE).path)
+    text = client.get(
+        "/acme-books/extension/ClientMargin/statement?client=acme-dental&month=2026-01"
+    ).get_data(as_text=True)
+    assert 'class="notes screen-only" data-notes' in text  # on screen, hidden when printed
+    assert "2026-01 hourly: the books hold $50, the contract now gives $562.50" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,15 @@ def days_in(month: Month) -> int:
 def month_label(month: Month) -> str:
     """``(2026, 3)`` -> ``"2026-03"``: how a month is written in metadata and messages."""
     return f"{month[0]}-{month[1]:02d}"
+
+
+_MONTH_LABEL = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month_label(text: str) -> Month | None:
+    """``"2026-03"`` -> ``(2026, 3)``, the inverse of ``month_label``; None for anything else."""
+    found = _MONTH_LABEL.match(text.strip())
+    return None if found is None else (int(found.group(1)), int(found.group(2)))
 
 
 def month_of(day: datetime.date) -> Month:

@@ -7,25 +7,22 @@ whole ledger (a statement is the client's account, not what Fava's filters show)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Response
 
-from plugins.billing.rules import Month
+from plugins.billing.rules import Month, parse_month_label
 from plugins.books import Books, ledger_postings
 from plugins.reports.statement import StatementError, for_client
-from plugins.reports.statement_format import to_html, to_pdf
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+from plugins.reports.statement_format import PdfUnavailable, to_html, to_pdf
 
 
 def _month(text: str | None, name: str) -> Month:
-    found = _MONTH.match((text or "").strip())
+    found = parse_month_label(text or "")
     if found is None:
         raise StatementError(f"{name}={text or ''!r} is not a month: write it as YYYY-MM, e.g. 2026-03")
-    return int(found.group(1)), int(found.group(2))
+    return found
 
 
 def _text(status: int, message: str) -> Response:
@@ -54,7 +51,10 @@ def statement_response(
     except StatementError as exc:
         return _text(400, str(exc))
     if args.get("format") == "pdf":
-        response = Response(to_pdf(statement), mimetype="application/pdf")
+        try:
+            response = Response(to_pdf(statement), mimetype="application/pdf")
+        except PdfUnavailable as exc:
+            return _text(503, str(exc))
         response.headers["Content-Disposition"] = f'inline; filename="{statement.number}.pdf"'
         return response
     return Response(to_html(statement, notes=True), mimetype="text/html")

@@ -20,7 +20,8 @@ import jinja2
 
 from plugins.billing.model import KINDS
 from plugins.billing.rules import Month, month_label
-from plugins.reports.statement import KIND_WORDS, Statement, TimeLine, money_words
+from plugins.reports.statement import Statement, TimeLine
+from plugins.reports.statement_words import KIND_WORDS, money_words
 
 FORMATS = ("html", "pdf", "md", "json")
 #: The file name ending of each format.
@@ -43,7 +44,8 @@ def _fixed(value: Decimal) -> str:
 
 
 def to_json(statement: Statement) -> dict[str, Any]:
-    """The document ``retainer statement --format json`` prints (keys as docs/reference.md)."""
+    """The document ``retainer statement --format json`` prints: the documented keys, no more
+    (scripts rely on them); money to the cent and hours to the hundredth, as strings."""
     return {
         "client": statement.client,
         "name": statement.name,
@@ -168,7 +170,7 @@ def to_markdown(statement: Statement) -> str:
     contact = statement.contact
     to = [contact.name, statement.name] if contact is not None else [statement.name]
     out.append(
-        f"**To:** {_md(', '.join(to))}" + (f" <{_md(contact.email)}>" if contact and contact.email else "")
+        f"**To:** {_md(', '.join(to))}" + (f" ({_md(contact.email)})" if contact and contact.email else "")
     )
     out.append(f"**Period:** {period_name(statement)} · **Date:** {statement.date.isoformat()}")
     if sender.payment_terms:
@@ -207,6 +209,9 @@ def to_markdown(statement: Statement) -> str:
             f"| {KIND_WORDS[kind]} | {hours_text(h.worked)} | {hours_text(h.billable)} |"
             f" {included_text(h.included)} | {hours_text(h.included_used)} | {hours_text(h.billed)} |"
         )
+    if statement.bank:
+        out += ["", "## Prepaid and rolled-over hours", ""]
+        out += [f"- {month_label(month)}: {line}" for month, line in statement.bank]
     if statement.visits:
         out += ["", "## Visits", ""]
         out += [f"- {visit.date.isoformat()}: {amount(visit.amount, cur)}" for visit in statement.visits]
@@ -261,10 +266,19 @@ def to_html(statement: Statement, *, notes: bool = False) -> str:
     )
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot print here: the system libraries it needs are missing."""
+
+
 def to_pdf(statement: Statement) -> bytes:
     """The HTML page, printed by WeasyPrint (needs Debian's pango: ``make`` installs it)."""
-    import weasyprint  # here: it takes a few hundred ms to import, and only PDFs need it
-
+    try:
+        import weasyprint  # here: it takes a few hundred ms to import, and only PDFs need it
+    except OSError as exc:  # WeasyPrint loads pango with dlopen on import
+        raise PdfUnavailable(
+            f"printing a PDF needs the pango libraries WeasyPrint uses ({exc}): run `make pdf-libs`"
+            " (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html"
+        ) from None
     return weasyprint.HTML(string=to_html(statement)).write_pdf()
 
 

@@ -19,10 +19,9 @@ from plugins.reports.statement import (
     by_account,
     for_client,
 )
-from plugins.reports.statement_format import FORMATS, SUFFIXES, render, render_all
-from scripts.commands.margin import parse_month
+from plugins.reports.statement_format import FORMATS, SUFFIXES, PdfUnavailable, render_all
 from scripts.ledger import error_line, load
-from scripts.output import fail, ledger_option
+from scripts.output import fail, ledger_option, parse_month
 
 DEFAULT_FOLDER = Path("statements")
 
@@ -82,17 +81,16 @@ def statement_command(
     for error in loaded.errors:
         click.echo(f"retainer statement: problem: {error_line(error)}", err=True)
     if every:
-        clients = billed_clients(books, through)
+        clients = billed_clients(books, first, through)
         folder = output or DEFAULT_FOLDER
         kind = fmt or "pdf"
         statements = [_statement(books, postings, name, first, through, title) for name in clients]
         names = [folder / f"{name}-{_months(first, through)}{SUFFIXES[kind]}" for name in clients]
-        files = dict(zip(names, render_all(statements, kind), strict=True))
+        files = dict(zip(names, _render(statements, kind), strict=True))
         skipped = sorted(set(books.clients) - set(clients))
         if skipped:
-            click.echo(
-                f"retainer statement: no agreement in {month_label(through)}: {', '.join(skipped)}", err=True
-            )
+            months = month_label(first) + (f" – {month_label(through)}" if through != first else "")
+            click.echo(f"retainer statement: no agreement in {months}: {', '.join(skipped)}", err=True)
         write_files(files)
         for path in files:
             click.echo(str(path))
@@ -105,11 +103,18 @@ def statement_command(
     if output is None:
         if kind == "pdf" and sys.stdout.isatty():
             fail("statement", "a PDF is not for the terminal: give -o FILE.pdf")
-        sys.stdout.buffer.write(render(statement, kind))
+        sys.stdout.buffer.write(_render([statement], kind)[0])
         sys.stdout.flush()
         return
-    write_files({output: render(statement, kind)})
+    write_files({output: _render([statement], kind)[0]})
     click.echo(str(output))
+
+
+def _render(statements: list[Statement], kind: str) -> list[bytes]:
+    try:
+        return render_all(statements, kind)
+    except PdfUnavailable as exc:
+        fail("statement", str(exc))
 
 
 def _words(words: tuple[str, ...], every: bool) -> tuple[str | None, str]:

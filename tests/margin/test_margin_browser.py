@@ -144,3 +144,27 @@ def test_report_renders_table_and_charts_without_console_errors(served: str, tmp
             browser.close()
     assert errors == []
     assert (tmp_path / "client-margin.png").stat().st_size > 10_000
+
+
+def test_drill_down_opens_a_months_statement_in_a_new_tab(served: str) -> None:
+    """The month's statement link leaves Fava's router alone (data-remote) and opens the
+    statement page itself, not a Fava page around it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.goto(f"{served}/{SLUG}/extension/ClientMargin/?client=acme-dental")
+            link = page.locator("table.cm-months tr[data-month='2026-01'] a[data-statement=html]")
+            with page.expect_popup() as popup:
+                link.click()
+            statement = popup.value
+            statement.wait_for_load_state()
+            assert statement.title() == "Statement AcmeDental-2026-01 · Acme Dental"
+            # acme-dental of the margin test practice: 1000.00 a month
+            assert statement.locator("[data-number]").inner_text() == "AcmeDental-2026-01"
+            assert statement.locator("tr[data-kind=retainer] td.num").inner_text() == "$1,000.00"
+            assert page.url.endswith("?client=acme-dental")  # Fava stays where it was
+        finally:
+            browser.close()
