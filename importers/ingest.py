@@ -123,11 +123,21 @@ class TimeImporter(beangulp.Importer):
         for entry in entries:
             found = entry.meta.get("id")
             if isinstance(found, str) and found in known:
-                entry.meta[DUPLICATE] = known[found]
+                entry.meta[DUPLICATE] = _where(known[found])
 
     def sort(self, entries: data.Entries, reverse: bool = False) -> None:
         """Keep ledger order (date, then start time, then row): it decides included hours."""
         entries.sort(key=lambda entry: entry.date, reverse=reverse)
+
+
+def _where(entry: data.Directive) -> data.Custom:
+    """A stand-in for the entry a duplicate repeats: where it is, and nothing else.
+
+    beangulp prints its ``filename:lineno``; Fava sends the marker to the browser as
+    JSON, which the entry itself (its values carry Python types) cannot be.
+    """
+    meta = data.new_metadata(entry.meta.get("filename", "<books>"), entry.meta.get("lineno", 0))
+    return data.Custom(meta, entry.date, "time", [])
 
 
 def importers(ledger: Path | str | None = None, date_order: DateOrder | None = None) -> list[TimeImporter]:
