@@ -17,13 +17,13 @@ import glob
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from plugins.billing.model import TimeEntry
-from plugins.timeentry import format_hours, render
+from plugins.timeentry import ID, STAFF, format_hours, render
 
 TIME_DIR = "time"
 INCLUDE_GLOB = "time/*.beancount"
@@ -32,7 +32,7 @@ HEADER = (
     "; never changes a line, and skips every entry whose id is already in the books.\n"
 )
 
-_ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
+_ID_LINE = re.compile(rf'^[ \t]+{ID.name}:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]")
 _INCLUDE = re.compile(r'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
 _UNESCAPE = re.compile(r"\\(.)")
@@ -42,7 +42,7 @@ _TIME_ENTRY = re.compile(
     r"([0-9.]+)[^\n]*\n((?:[ \t]+\S[^\n]*\n?)*)",
     re.M,
 )
-_STAFF_LINE = re.compile(r'^[ \t]+staff:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
+_STAFF_LINE = re.compile(rf'^[ \t]+{STAFF.name}:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
 
 
 def ids_in(text: str) -> set[str]:
@@ -180,11 +180,16 @@ def signature(entry: TimeEntry) -> Signature:
     return (entry.date.isoformat(), entry.client, format_hours(entry.hours), entry.staff or "")
 
 
-def signatures_in(text: str, where: str) -> dict[Signature, str]:
-    """Each time entry of a file's text by its signature, to the ``file:line`` it is at."""
+def signatures_in(text: str, where: str, dates: Set[str] | None = None) -> dict[Signature, str]:
+    """Each time entry of a file's text by its signature, to the ``file:line`` it is at.
+
+    With ``dates`` (ISO), only entries on those days: an import asks about its own days.
+    """
     found: dict[Signature, str] = {}
     line, counted = 1, 0
     for match in _TIME_ENTRY.finditer(text):
+        if dates is not None and match.group(1) not in dates:
+            continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
         staff = _STAFF_LINE.search(match.group(4))
@@ -226,8 +231,8 @@ def known_ids(ledger: Path) -> set[str]:
     return known(ledger).ids
 
 
-def known(ledger: Path, signatures: bool = False) -> Known:
-    """Ids (and with ``signatures``, entry signatures) in every file of the books.
+def known(ledger: Path, signatures: Set[str] | None = None) -> Known:
+    """Ids (and the signatures of entries on the ISO dates ``signatures``) in the books.
 
     The books are the ledger, what it includes, and ``time/*``. The ``include`` lines are
     followed as text, the way Beancount does (a glob relative to the including file,
@@ -246,7 +251,7 @@ def known(ledger: Path, signatures: bool = False) -> Known:
         text = read_text(path)
         found.ids |= ids_in(text)
         if signatures:
-            for same, where in signatures_in(text, _shown(path)).items():
+            for same, where in signatures_in(text, _shown(path), signatures).items():
                 found.signatures.setdefault(same, where)
         pending.extend(_included(path, text))
     return found
@@ -278,7 +283,9 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
     a month file to include (one written now or already there), never before: Beancount
     rejects a glob that matches nothing.
     """
-    books = known(ledger, signatures=True) if existing is None else Known(set(existing))
+    entries = list(entries)
+    days = {entry.date.isoformat() for entry in entries}
+    books = known(ledger, signatures=days) if existing is None else Known(set(existing))
     in_books = books.ids
     seen: set[str] = set()
     result = Plan()

@@ -225,3 +225,16 @@ def test_german_and_english_on_site_words(books: Books, tmp_path: Path, word: st
         encoding="utf-8",
     )
     assert [e[2] for e in rows_of(read_exports([export], load_books(books.ledger)))] == ["onsite"]
+
+
+def test_beangulp_and_fava_recognise_an_xlsx_export(books: Books, tmp_path: Path) -> None:
+    from beangulp.identify import identify
+
+    from importers.ingest import importers
+
+    export = tmp_path / "kimai.xlsx"
+    _kimai_xlsx(export)
+    found = identify(importers(books.ledger), str(export))
+    assert found is not None and found.name == "retainer.kimai"
+    entries = found.extract(str(export), [])
+    assert [str(e.values[2].value) for e in entries] == ["1.5", "0.333333"]
