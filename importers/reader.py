@@ -166,11 +166,15 @@ def read_export(
 
 
 def _is_totals(raw: RawRow) -> bool:
-    """A totals row some exports end with: no date and nothing of an entry, or "Total"."""
-    texts = (raw.date, raw.client, raw.project, raw.user, raw.description)
-    if any(text.casefold().rstrip(":") in _TOTAL_WORDS for text in texts if text):
-        return True
-    return not raw.date.strip() and not any(texts)
+    """A totals row some exports end with: no date, and "Total" or nothing of an entry.
+
+    A row with a date is never one, whatever its client is called.
+    """
+    date = raw.date.strip()
+    if date and date.casefold().rstrip(":") not in _TOTAL_WORDS:
+        return False
+    texts = (raw.client, raw.project, raw.user, raw.description)
+    return not any(texts) or any(text.casefold().rstrip(":") in _TOTAL_WORDS for text in texts if text)
 
 
 def _settle(rows: Iterable[RawRow], override: DateOrder | None, standing: DateOrder | None) -> Settled:

@@ -194,21 +194,30 @@ def signatures_in(text: str, where: str, dates: Set[str] | None = None) -> dict[
         counted = match.start()
         staff = _STAFF_LINE.search(match.group(4))
         hours = format_hours(Decimal(match.group(3)))
-        key = (match.group(1), _UNESCAPE.sub(r"\1", match.group(2)), hours, _staff(staff))
+        key = (match.group(1), _unescaped(match.group(2)), hours, _unescaped(staff.group(1)) if staff else "")
         found.setdefault(key, f"{where}:{line}")
     return found
 
 
-def _staff(match: re.Match[str] | None) -> str:
-    return _UNESCAPE.sub(r"\1", match.group(1)) if match else ""
+def _unescaped(text: str) -> str:
+    return _UNESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
 @dataclass
 class Known:
-    """What the books already hold: every entry id, and where entries of each signature are."""
+    """What the books already hold: every entry id, and the text of each file read."""
 
     ids: set[str] = field(default_factory=set)
-    signatures: dict[Signature, str] = field(default_factory=dict)
+    #: (file as shown, text): kept to look for look-alikes of the entries that are new.
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+    def signatures(self, dates: Set[str]) -> dict[Signature, str]:
+        """Where entries on these ISO dates are, by signature (the first of each)."""
+        found: dict[Signature, str] = {}
+        for where, text in self.texts:
+            for same, place in signatures_in(text, where, dates).items():
+                found.setdefault(same, place)
+        return found
 
 
 @dataclass
@@ -231,8 +240,8 @@ def known_ids(ledger: Path) -> set[str]:
     return known(ledger).ids
 
 
-def known(ledger: Path, signatures: Set[str] | None = None) -> Known:
-    """Ids (and the signatures of entries on the ISO dates ``signatures``) in the books.
+def known(ledger: Path, keep_texts: bool = False) -> Known:
+    """Ids in every file of the books (with ``keep_texts``, the files' text too).
 
     The books are the ledger, what it includes, and ``time/*``. The ``include`` lines are
     followed as text, the way Beancount does (a glob relative to the including file,
@@ -250,9 +259,8 @@ def known(ledger: Path, signatures: Set[str] | None = None) -> Known:
         seen.add(key)
         text = read_text(path)
         found.ids |= ids_in(text)
-        if signatures:
-            for same, where in signatures_in(text, _shown(path), signatures).items():
-                found.signatures.setdefault(same, where)
+        if keep_texts:
+            found.texts.append((_shown(path), text))
         pending.extend(_included(path, text))
     return found
 
@@ -283,9 +291,7 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
     a month file to include (one written now or already there), never before: Beancount
     rejects a glob that matches nothing.
     """
-    entries = list(entries)
-    days = {entry.date.isoformat() for entry in entries}
-    books = known(ledger, signatures=days) if existing is None else Known(set(existing))
+    books = known(ledger, keep_texts=True) if existing is None else Known(set(existing))
     in_books = books.ids
     seen: set[str] = set()
     result = Plan()
@@ -299,11 +305,16 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
                 result.repeated += 1
                 continue
             seen.add(entry.id)
-        look_alike = books.signatures.get(signature(entry)) if books.signatures else None
-        if look_alike is not None:
-            result.look_alikes.append((entry, look_alike))
         result.added.append(entry)
         by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
+    if result.added and books.texts:
+        # Only the new entries' days are looked at: a re-import looks at nothing.
+        where = books.signatures({entry.date.isoformat() for entry in result.added})
+        for entry in result.added:
+            found = where.get(signature(entry))
+            if found is not None:
+                result.look_alikes.append((entry, found))
+        books.texts.clear()
     for year, month in sorted(by_month):
         path = month_file(ledger, year, month)
         old = read_text(path) if path.exists() else ""
