@@ -488,7 +488,11 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
             elif key in ("onsite_words", "after_hours_words"):
                 settings[key] = tuple(w.strip() for w in _strings(value, filename, key) if w.strip())
             elif key == "importers":
-                raw = yaml.safe_load(yaml.serialize(value))
+                try:
+                    raw = yaml.safe_load(yaml.serialize(value))
+                except yaml.YAMLError as exc:  # e.g. a tag like !foo that plain YAML does not know
+                    problem = getattr(exc, "problem", None) or "not plain YAML"
+                    raise NodeError(yn.where(value, filename), f"importers: {problem}") from None
                 if not isinstance(raw, dict):
                     raise NodeError(yn.where(value, filename), "importers must be a mapping")
                 raw_importers = raw
