@@ -66,6 +66,8 @@ class TimeImporter(beangulp.Importer):
         self.ledger = Path(ledger or os.environ.get("RETAINER_LEDGER") or DEFAULT_LEDGER)
         self.date_order = date_order
         self._account = account
+        #: Entry id -> the id an earlier version gave the row, from the last extract.
+        self._legacy_ids: dict[str, str] = {}
 
     @property
     def name(self) -> str:
@@ -110,6 +112,7 @@ class TimeImporter(beangulp.Importer):
                 f"{lines}\n{filepath}: refused: {run.refusal} ({count} problem{'s' if count != 1 else ''});"
                 " nothing extracted"
             )
+        self._legacy_ids = run.legacy_ids()
         return [to_custom(placed.entry) for placed in run.entries]
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
@@ -122,6 +125,8 @@ class TimeImporter(beangulp.Importer):
                     known.setdefault(found, entry)
         for entry in entries:
             found = entry.meta.get("id")
+            if isinstance(found, str) and found not in known:
+                found = self._legacy_ids.get(found, found)
             if isinstance(found, str) and found in known:
                 entry.meta[DUPLICATE] = _where(known[found])
 

@@ -73,6 +73,10 @@ class ImportRun:
     def time_entries(self) -> list[TimeEntry]:
         return [placed.entry for placed in self.entries]
 
+    def legacy_ids(self) -> dict[str, str]:
+        """Entry id -> the id an earlier version gave the same row, where they differ."""
+        return {p.entry.id: p.legacy_id for p in self.entries if p.entry.id and p.legacy_id}
+
 
 def read_exports(
     paths: Sequence[Path],

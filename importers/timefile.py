@@ -17,7 +17,7 @@ import glob
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -281,10 +281,16 @@ def _included(path: Path, text: str) -> list[Path]:
     return files
 
 
-def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None = None) -> Plan:
+def plan(
+    ledger: Path,
+    entries: Iterable[TimeEntry],
+    existing: set[str] | None = None,
+    legacy_ids: Mapping[str, str] | None = None,
+) -> Plan:
     """What to write so ``entries`` (in order) are in the books once, and nothing else.
 
-    Entries whose id is already in the books are skipped as duplicates, and those whose
+    Entries whose id (or the id an earlier version gave them, ``legacy_ids``) is already
+    in the books are skipped as duplicates, and those whose
     id an earlier entry of ``entries`` has as repeats. A new entry with the date, client,
     hours and staff of one in the books (under another id) is added and listed in
     ``look_alikes``. The include line is added whenever the ledger lacks it and there is
@@ -298,7 +304,7 @@ def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None =
     by_month: dict[tuple[int, int], list[TimeEntry]] = {}
     for entry in entries:
         if entry.id is not None:
-            if entry.id in in_books:
+            if entry.id in in_books or (legacy_ids and legacy_ids.get(entry.id) in in_books):
                 result.duplicates += 1
                 continue
             if entry.id in seen:

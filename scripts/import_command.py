@@ -116,7 +116,7 @@ def import_command(
         _fail(f"refused: {run.refusal} ({count} problem{'s' if count != 1 else ''}); nothing was written")
     try:
         with gc_paused():
-            result = plan(ledger, run.time_entries())
+            result = plan(ledger, run.time_entries(), legacy_ids=run.legacy_ids())
         if not dry_run:
             apply(result)
     except (OSError, UnicodeDecodeError) as exc:

@@ -77,7 +77,7 @@ class ImportTime(FavaExtensionBase):
             count = len(run.problems)
             lines = [str(problem) for problem in run.problems]
             return run, None, [*lines, f"refused: {run.refusal} ({count} problem{'s' if count != 1 else ''})"]
-        return run, plan(self.ledger_path(), run.time_entries()), []
+        return run, plan(self.ledger_path(), run.time_entries(), legacy_ids=run.legacy_ids()), []
 
     def _preview(self, path: Path) -> DroppedFile:
         run, result, problems = self._run(path)
