@@ -77,8 +77,7 @@ class TimeImporter(beangulp.Importer):
         return load_books(self.ledger)
 
     def _sources(self) -> Sequence[Layout]:
-        if self.source != GENERIC:
-            return LAYOUTS
+        """The layouts ``retainer import`` would try, so both agree on every file."""
         try:
             sources, problems = sources_for(self._books())
         except BooksError:
@@ -86,13 +85,13 @@ class TimeImporter(beangulp.Importer):
         return sources if not problems else LAYOUTS
 
     def identify(self, filepath: str) -> bool:
-        """True when the file's header is this tracker's (and no built-in one's, for generic)."""
+        """True when the file's header is this tracker's (a practice.yaml layout's, for generic)."""
         found = identify(filepath, self._sources())
         if found is None:
             return False
         if self.source == GENERIC:
-            return found.name not in {s.name for s in LAYOUTS}
-        return found.name == self.source
+            return found.strict
+        return not found.strict and found.name == self.source
 
     def account(self, filepath: str) -> data.Account:
         return self._account
