@@ -39,6 +39,7 @@ class DroppedFile:
     duplicates: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 class ImportTime(FavaExtensionBase):
@@ -88,6 +89,14 @@ class ImportTime(FavaExtensionBase):
         if result is not None:
             shown.entries = result.added
             shown.duplicates = result.duplicates + result.repeated
+            shown.warnings = [
+                f"{entry.date} {entry.client} {entry.hours} h {entry.staff or ''} looks like the entry at"
+                f" {where} (another id)"
+                for entry, where in result.look_alikes
+            ]
+        if run is not None and run.unknown_staff:
+            names = ", ".join(f"{key}: {{name: {name}}}" for key, name in sorted(run.unknown_staff.items()))
+            shown.warnings.append(f"staff not in contracts/practice.yaml (add under staff:): {names}")
         return shown
 
     def _in_a_folder(self, name: str) -> Path | None:

@@ -76,6 +76,8 @@ def test_a_dropped_export_is_listed_previewed_and_imported_into_the_books(
     # The Import time page shows the dry run and its button writes the entries.
     page = client.get(f"/{SLUG}/extension/ImportTime/").get_data(as_text=True)
     assert "toggl-october.csv" in page and "Import 2 entries into the books" in page
+    # Alice and Bob are demo staff: no warning about unknown staff.
+    assert "staff not in contracts/practice.yaml" not in page
     done = client.post(f"/{SLUG}/extension/ImportTime/import_file", data={"filename": str(dropped)})
     assert done.status_code == 303
     shown = client.get(done.headers["Location"]).get_data(as_text=True)
@@ -135,3 +137,12 @@ def test_only_files_in_the_import_folders_can_be_imported(demo: Path) -> None:
     client, _ = _client(demo)
     done = client.post(f"/{SLUG}/extension/ImportTime/import_file", data={"filename": str(outside)})
     assert "not a file in the import folders" in client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_page_warns_about_staff_not_in_practice_yaml(demo: Path) -> None:
+    (demo / "imports" / "new-tech.csv").write_text(
+        EXPORT.replace("Alice Moreau", "Zed Quill"), encoding="utf-8"
+    )
+    client, _ = _client(demo)
+    page = client.get(f"/{SLUG}/extension/ImportTime/").get_data(as_text=True)
+    assert "staff not in contracts/practice.yaml (add under staff:): zed-quill: {name: Zed Quill}" in page
