@@ -141,7 +141,7 @@ def test_only_files_in_the_import_folders_can_be_imported(demo: Path) -> None:
 
 def test_the_page_warns_about_staff_not_in_practice_yaml(demo: Path) -> None:
     (demo / "imports" / "new-tech.csv").write_text(
-        EXPORT.replace("Alice Moreau", "Zed Quill"), encoding="utf-8"
+        EXPORT.replace("Alice Moreau,alice@", "Zed Quill,zed@"), encoding="utf-8"
     )
     client, _ = _client(demo)
     page = client.get(f"/{SLUG}/extension/ImportTime/").get_data(as_text=True)
