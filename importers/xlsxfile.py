@@ -45,7 +45,9 @@ def cell_text(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f")
+        # With a decimal point: 2.5 stays 2.5, and 2.0 reads as hours like 2.
+        text = format(Decimal(repr(value)).normalize(), "f")
+        return text if "." in text else f"{text}.0"
     return str(value).strip()
 
 

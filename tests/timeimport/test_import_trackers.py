@@ -238,3 +238,19 @@ def test_beangulp_and_fava_recognise_an_xlsx_export(books: Books, tmp_path: Path
     assert found is not None and found.name == "retainer.kimai"
     entries = found.extract(str(export), [])
     assert [str(e.values[2].value) for e in entries] == ["1.5", "0.333333"]
+
+
+def test_xlsx_whole_hours_as_numbers_are_hours_and_whole_seconds_are_seconds(
+    books: Books, tmp_path: Path
+) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Date", "Duration", "User", "Customer", "Project", "Activity", "Description"])
+    sheet.append([datetime.date(2026, 1, 19), 2.0, "alice", "ACME", "P", "Support", "decimal hours"])
+    sheet.append([datetime.date(2026, 1, 20), 5400, "alice", "ACME", "P", "Support", "seconds"])
+    export = tmp_path / "kimai.xlsx"
+    workbook.save(export)
+    # 2 is 2 hours (no entry lasts 2 seconds); 5400 can only be seconds (1.5 h): no entry
+    # lasts more than 24 hours.
+    assert [e[3] for e in rows_of(read_exports([export], load_books(books.ledger)))] == ["2", "1.5"]
