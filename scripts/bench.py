@@ -406,7 +406,8 @@ def plugin_digest() -> str:
     """A hash of the plugin's source: the materialized books are its output, so they are
     printed again whenever it changes (the rest of the books only when the generator does)."""
     digest = hashlib.sha256()
-    for path in sorted([ROOT / "plugins" / "retainer.py", *(ROOT / "plugins" / "billing").glob("*.py")]):
+    plugin = [ROOT / "plugins" / "retainer.py", ROOT / "plugins" / "timeentry.py"]
+    for path in sorted([*plugin, *(ROOT / "plugins" / "billing").glob("*.py")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
