@@ -254,3 +254,22 @@ def test_xlsx_whole_hours_as_numbers_are_hours_and_whole_seconds_are_seconds(
     # 2 is 2 hours (no entry lasts 2 seconds); 5400 can only be seconds (1.5 h): no entry
     # lasts more than 24 hours.
     assert [e[3] for e in rows_of(read_exports([export], load_books(books.ledger)))] == ["2", "1.5"]
+
+
+def test_an_xlsx_report_with_a_title_above_its_columns(books: Books, tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Detailed report"])
+    sheet.append(["01/01/2026 - 31/01/2026"])
+    sheet.append([])
+    sheet.append(["Project", "Client", "Description", "User", "Start Date", "Duration (h)"])
+    sheet.append(
+        ["Support", "ACME", "Router", "Robert Tanaka", datetime.date(2026, 1, 9), datetime.time(0, 45)]
+    )
+    export = tmp_path / "clockify.xlsx"
+    workbook.save(export)
+    result = read_exports([export], load_books(books.ledger))
+    # The title rows are not the header; line 5 is the first entry (0:45 = 0.75 h).
+    assert rows_of(result) == [("2026-01-09", "acme-dental", "remote", "0.75", "bob", "Router", False, True)]
+    assert result.time_entries()[0].lineno == 5
