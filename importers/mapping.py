@@ -1,4 +1,4 @@
-"""Turn parsed export rows into time entries the way SPEC 3.1 says, or say why not.
+"""Turn parsed export rows into time entries (see importers/README.md), or say why not.
 
 Trackers know clients by display names ("Bayview Dental"), people by full names, and
 on-site work by tags; the books know client ids, staff keys and a kind. Everything that

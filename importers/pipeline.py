@@ -2,7 +2,8 @@
 
 Both front ends need the same steps: find the contracts through the ledger, read every
 file, map every row, and refuse the lot if anything cannot be placed. Keeping them here
-means the command line and Fava's import page can never disagree about a file.
+means the command line, beangulp and Fava's Import time page can never disagree about a
+file.
 """
 
 from __future__ import annotations

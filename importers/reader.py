@@ -1,7 +1,8 @@
 """Read one export file: recognise its tracker, settle its dates, parse every row.
 
 This is the layer between text and meaning. It knows nothing of contracts: it only turns
-a CSV into :class:`~importers.rows.ExportRow` values plus every problem found, each with
+a CSV or XLSX export into :class:`~importers.rows.ExportRow` values, counts the rows that
+are not work (zero, running, breaks, totals), and lists every problem found, each with
 the file and line, so a bad export is reported whole in one run instead of one error at
 a time.
 """
