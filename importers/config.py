@@ -10,9 +10,13 @@ or point Fava's import page at it from the ledger::
     2026-01-01 custom "fava-option" "import-config" "../importers/config.py"
     2026-01-01 custom "fava-option" "import-dirs" "../imports"
 
-The books are ``RETAINER_LEDGER`` if set, else this repository's
-``ledger/main.beancount``. For exports whose dates do not settle day/month order, set
-``RETAINER_DATE_ORDER=day-first`` (or ``month-first``). ``retainer import`` is the
+Fava 1.30 previews ``custom`` entries there but cannot store them: the ledger's
+``importers.fava_import`` extension (the Import time page) imports the dropped files.
+
+The books are ``RETAINER_LEDGER`` if set, else ``ledger/main.beancount`` beside the
+folder this file is in (the books of the repository it belongs to). For exports whose
+dates do not settle day/month order, set ``RETAINER_DATE_ORDER=day-first`` (or
+``month-first``), or ``date_order:`` in practice.yaml. ``retainer import`` is the
 simpler way to write entries straight into ``ledger/time/``; both read files the same way.
 """
 
@@ -45,7 +49,10 @@ def _date_order() -> DateOrder | None:
     return None
 
 
-CONFIG = importers(date_order=_date_order())
+CONFIG = importers(
+    os.environ.get("RETAINER_LEDGER") or Path(__file__).resolve().parent.parent / "ledger" / "main.beancount",
+    _date_order(),
+)
 HOOKS: list[object] = []
 
 

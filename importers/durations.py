@@ -60,8 +60,12 @@ def parse_duration(text: str) -> Decimal:
 
 
 def is_seconds(text: str) -> bool:
-    """A bare whole number: a duration in seconds where the tracker writes seconds."""
-    return text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS
+    """A bare whole number above 24, where the tracker writes seconds: seconds.
+
+    ``2`` stays 2 hours (a spreadsheet stores 2.0 as 2); no entry lasts more than 24
+    hours, so a larger whole number can only be seconds (``6300`` is 1.75 h).
+    """
+    return text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS and int(text) > MAX_HOURS
 
 
 def parse_seconds(text: str) -> Decimal:

@@ -68,6 +68,8 @@ class TimeImporter(beangulp.Importer):
         self.ledger = Path(ledger or os.environ.get("RETAINER_LEDGER") or DEFAULT_LEDGER)
         self.date_order = date_order
         self._account = account
+        #: Entry id -> the id an earlier version gave the row, from the last extract.
+        self._legacy_ids: dict[str, str] = {}
 
     @property
     def name(self) -> str:
@@ -93,8 +95,7 @@ class TimeImporter(beangulp.Importer):
             print(f"retainer: {sentence}", file=sys.stderr)
 
     def _sources(self) -> Sequence[Layout]:
-        if self.source != GENERIC:
-            return LAYOUTS
+        """The layouts ``retainer import`` would try, so both agree on every file."""
         try:
             sources, problems = sources_for(self._books())
         except BooksError:
@@ -102,13 +103,13 @@ class TimeImporter(beangulp.Importer):
         return sources if not problems else LAYOUTS
 
     def identify(self, filepath: str) -> bool:
-        """True when the file's header is this tracker's (and no built-in one's, for generic)."""
+        """True when the file's header is this tracker's (a practice.yaml layout's, for generic)."""
         found = identify(filepath, self._sources())
         if found is None:
             return False
         if self.source == GENERIC:
-            return found.name not in {s.name for s in LAYOUTS}
-        return found.name == self.source
+            return found.strict
+        return not found.strict and found.name == self.source
 
     def account(self, filepath: str) -> data.Account:
         return self._account
@@ -129,6 +130,7 @@ class TimeImporter(beangulp.Importer):
                 f"{lines}\n{filepath}: refused: {run.refusal} ({count} problem{'s' if count != 1 else ''});"
                 " nothing extracted"
             )
+        self._legacy_ids = run.legacy_ids()
         return [to_custom(placed.entry) for placed in run.entries]
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
@@ -141,12 +143,24 @@ class TimeImporter(beangulp.Importer):
                     known.setdefault(found, entry)
         for entry in entries:
             found = entry.meta.get("id")
+            if isinstance(found, str) and found not in known:
+                found = self._legacy_ids.get(found, found)
             if isinstance(found, str) and found in known:
-                entry.meta[DUPLICATE] = known[found]
+                entry.meta[DUPLICATE] = _where(known[found])
 
     def sort(self, entries: data.Entries, reverse: bool = False) -> None:
         """Keep ledger order (date, then start time, then row): it decides included hours."""
         entries.sort(key=lambda entry: entry.date, reverse=reverse)
+
+
+def _where(entry: data.Directive) -> data.Custom:
+    """A stand-in for the entry a duplicate repeats: where it is, and nothing else.
+
+    beangulp prints its ``filename:lineno``; Fava sends the marker to the browser as
+    JSON, which the entry itself (its values carry Python types) cannot be.
+    """
+    meta = data.new_metadata(entry.meta.get("filename", "<books>"), entry.meta.get("lineno", 0))
+    return data.Custom(meta, entry.date, "time", [])
 
 
 def importers(ledger: Path | str | None = None, date_order: DateOrder | None = None) -> list[TimeImporter]:

@@ -59,7 +59,8 @@ NOT_WORK = frozenset(
 class Layout:
     """One export layout: its id prefix, a title for messages, and its columns per language.
 
-    ``seconds``: a duration written as a bare whole number is seconds (Kimai up to 2.26).
+    ``seconds``: a duration written as a bare whole number above 24 is seconds (Kimai up
+    to 2.26; no entry lasts more than 24 hours).
     ``strict``: every named column must be in the header (a layout from practice.yaml,
     which names exactly the columns of one sheet).
     """

@@ -1,4 +1,4 @@
-"""Turn parsed export rows into time entries the way SPEC 3.1 says, or say why not.
+"""Turn parsed export rows into time entries (see importers/README.md), or say why not.
 
 Trackers know clients by display names ("Bayview Dental"), people by full names, and
 on-site work by tags; the books know client ids, staff keys and a kind. Everything that
@@ -174,28 +174,40 @@ def stable_ids(rows: Iterable[ExportRow]) -> list[str]:
     their order of appearance, which an export of any date range keeps, as both share
     one day.
     """
+    return _ids(rows, with_description=False)
+
+
+def legacy_ids(rows: Iterable[ExportRow]) -> list[str | None]:
+    """The ids earlier versions gave rows without a tracker id (their hash held the
+    description), so books imported then are not imported a second time; None for
+    rows with a tracker id, whose id never changed."""
+    return [None if row.entry_id else found for row, found in zip(rows, _ids(rows, True), strict=True)]
+
+
+def _ids(rows: Iterable[ExportRow], with_description: bool) -> list[str]:
     ids: list[str] = []
     seen: dict[str, int] = {}
     for row in rows:
         if row.entry_id:
             ids.append(f"{row.source}:{printable(row.entry_id)}")
             continue
-        content = "\x1f".join(
-            (
-                row.source,
-                row.date.isoformat(),
-                row.start.isoformat() if row.start else "",
-                format_hours(row.hours),
-                row.client,
-                row.project,
-                row.task,
-                row.activity,
-                ",".join(sorted(row.tags)),
-                row.user,
-                row.email,
-                "1" if row.billable else "0",
-            )
-        )
+        fields = [
+            row.source,
+            row.date.isoformat(),
+            row.start.isoformat() if row.start else "",
+            format_hours(row.hours),
+            row.client,
+            row.project,
+            row.task,
+            row.activity,
+            ",".join(sorted(row.tags)),
+            row.user,
+            row.email,
+            "1" if row.billable else "0",
+        ]
+        if with_description:
+            fields.insert(9, row.description)
+        content = "\x1f".join(fields)
         digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
         count = seen.get(digest, 0) + 1
         seen[digest] = count
@@ -209,6 +221,8 @@ class Imported:
 
     entry: TimeEntry
     start: datetime.time | None
+    #: The id an earlier version gave this row, when it differs (see :func:`legacy_ids`).
+    legacy_id: str | None = None
 
 
 class Mapper:
@@ -230,7 +244,8 @@ class Mapper:
         """Every row as an entry, or the problems of the rows that cannot be placed."""
         placed: list[Imported] = []
         problems: list[Problem] = []
-        for row, entry_id in zip(rows, stable_ids(rows), strict=True):
+        legacy = legacy_ids(rows) if any(not row.entry_id for row in rows) else [None] * len(rows)
+        for row, entry_id, old_id in zip(rows, stable_ids(rows), legacy, strict=True):
             contract = self._contract(row, problems)
             if contract is None:
                 continue
@@ -252,7 +267,7 @@ class Mapper:
             if not first <= row.date <= last:
                 problems.append(_outside_terms(contract, entry, Location(row.filename, row.line)))
                 continue
-            placed.append(Imported(entry, row.start))
+            placed.append(Imported(entry, row.start, old_id if old_id != entry_id else None))
         return placed, problems
 
     def _contract(self, row: ExportRow, problems: list[Problem]) -> Contract | None:

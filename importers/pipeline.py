@@ -2,7 +2,8 @@
 
 Both front ends need the same steps: find the contracts through the ledger, read every
 file, map every row, and refuse the lot if anything cannot be placed. Keeping them here
-means the command line and Fava's import page can never disagree about a file.
+means the command line, beangulp and Fava's Import time page can never disagree about a
+file.
 """
 
 from __future__ import annotations
@@ -72,6 +73,10 @@ class ImportRun:
 
     def time_entries(self) -> list[TimeEntry]:
         return [placed.entry for placed in self.entries]
+
+    def legacy_ids(self) -> dict[str, str]:
+        """Entry id -> the id an earlier version gave the same row, where they differ."""
+        return {p.entry.id: p.legacy_id for p in self.entries if p.entry.id and p.legacy_id}
 
 
 def read_exports(

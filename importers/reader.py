@@ -1,7 +1,8 @@
 """Read one export file: recognise its tracker, settle its dates, parse every row.
 
 This is the layer between text and meaning. It knows nothing of contracts: it only turns
-a CSV into :class:`~importers.rows.ExportRow` values plus every problem found, each with
+a CSV or XLSX export into :class:`~importers.rows.ExportRow` values, counts the rows that
+are not work (zero, running, breaks, totals), and lists every problem found, each with
 the file and line, so a bad export is reported whole in one run instead of one error at
 a time.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from plugins.billing.model import Location, Problem
 from plugins.timeentry import format_hours
 
-from .csvfile import Table, parse_table
+from .csvfile import Columns, Table, parse_table
 from .dates import DateOrder, Settled, parse_date, parse_time, settle_order, split_datetime
 from .durations import MAX_HOURS, hours_from_seconds, is_seconds, parse_duration, parse_seconds
 from .layouts import LAYOUTS, Layout
@@ -70,14 +71,16 @@ def detect(table: Table, sources: Sequence[Layout]) -> tuple[Layout, FieldMap] |
     return detect_layout(table.columns(), sources)
 
 
-def load_table(data: bytes, filename: str) -> Table:
+def load_table(data: bytes, filename: str, sources: Sequence[Layout] = LAYOUTS) -> Table:
     """A CSV or XLSX export as a table (told apart by the file's first bytes).
+
+    In a workbook, the header is the first top row that one of ``sources`` recognises.
 
     Raises:
         ValueError: the file cannot be read as either.
     """
     if is_xlsx(data):
-        return parse_xlsx(data, filename)
+        return parse_xlsx(data, filename, lambda cells: detect_layout(Columns(cells), sources) is not None)
     return parse_table(data, filename)
 
 
@@ -93,7 +96,7 @@ def identify(path: Path | str, sources: Sequence[Layout] = LAYOUTS) -> Layout | 
     if not is_xlsx(head):
         head = head.split(b"\n", 1)[0]  # the header, as long as no column name holds a newline
     try:
-        table = load_table(head, str(path))
+        table = load_table(head, str(path), sources)
     except ValueError:
         return None
     found = detect(table, sources)
@@ -114,7 +117,7 @@ def read_export(
     """
     result = ExportFile(str(path))
     try:
-        table = load_table(Path(path).read_bytes(), str(path))
+        table = load_table(Path(path).read_bytes(), str(path), sources)
     except (OSError, ValueError) as exc:
         result.problem(0, f"cannot read the export: {exc}")
         return result
@@ -166,11 +169,15 @@ def read_export(
 
 
 def _is_totals(raw: RawRow) -> bool:
-    """A totals row some exports end with: no date and nothing of an entry, or "Total"."""
-    texts = (raw.date, raw.client, raw.project, raw.user, raw.description)
-    if any(text.casefold().rstrip(":") in _TOTAL_WORDS for text in texts if text):
-        return True
-    return not raw.date.strip() and not any(texts)
+    """A totals row some exports end with: no date, and "Total" or nothing of an entry.
+
+    A row with a date is never one, whatever its client is called.
+    """
+    date = raw.date.strip()
+    if date and date.casefold().rstrip(":") not in _TOTAL_WORDS:
+        return False
+    texts = (raw.client, raw.project, raw.user, raw.description)
+    return not any(texts) or any(text.casefold().rstrip(":") in _TOTAL_WORDS for text in texts if text)
 
 
 def _settle(rows: Iterable[RawRow], override: DateOrder | None, standing: DateOrder | None) -> Settled:

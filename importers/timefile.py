@@ -17,13 +17,13 @@ import bisect
 import glob
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from plugins.billing.model import TimeEntry
-from plugins.timeentry import format_hours, render
+from plugins.timeentry import ID, STAFF, format_hours, render
 from plugins.writes import LockedBooks
 
 TIME_DIR = "time"
@@ -33,7 +33,7 @@ HEADER = (
     "; never changes a line, and skips every entry whose id is already in the books.\n"
 )
 
-_ID_LINE = re.compile(r'^[ \t]+id:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
+_ID_LINE = re.compile(rf'^[ \t]+{ID.name}:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})[ \t]")
 _INCLUDE = re.compile(r'^include[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
 _UNESCAPE = re.compile(r"\\(.)")
@@ -43,7 +43,7 @@ _TIME_ENTRY = re.compile(
     r"([0-9.]+)[^\n]*\n((?:[ \t]+\S[^\n]*\n?)*)",
     re.M,
 )
-_STAFF_LINE = re.compile(r'^[ \t]+staff:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
+_STAFF_LINE = re.compile(rf'^[ \t]+{STAFF.name}:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)
 
 
 def ids_in(text: str) -> set[str]:
@@ -181,30 +181,44 @@ def signature(entry: TimeEntry) -> Signature:
     return (entry.date.isoformat(), entry.client, format_hours(entry.hours), entry.staff or "")
 
 
-def signatures_in(text: str, where: str) -> dict[Signature, str]:
-    """Each time entry of a file's text by its signature, to the ``file:line`` it is at."""
+def signatures_in(text: str, where: str, dates: Set[str] | None = None) -> dict[Signature, str]:
+    """Each time entry of a file's text by its signature, to the ``file:line`` it is at.
+
+    With ``dates`` (ISO), only entries on those days: an import asks about its own days.
+    """
     found: dict[Signature, str] = {}
     line, counted = 1, 0
     for match in _TIME_ENTRY.finditer(text):
+        if dates is not None and match.group(1) not in dates:
+            continue
         line += text.count("\n", counted, match.start())
         counted = match.start()
         staff = _STAFF_LINE.search(match.group(4))
         hours = format_hours(Decimal(match.group(3)))
-        key = (match.group(1), _UNESCAPE.sub(r"\1", match.group(2)), hours, _staff(staff))
+        key = (match.group(1), _unescaped(match.group(2)), hours, _unescaped(staff.group(1)) if staff else "")
         found.setdefault(key, f"{where}:{line}")
     return found
 
 
-def _staff(match: re.Match[str] | None) -> str:
-    return _UNESCAPE.sub(r"\1", match.group(1)) if match else ""
+def _unescaped(text: str) -> str:
+    return _UNESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
 @dataclass
 class Known:
-    """What the books already hold: every entry id, and where entries of each signature are."""
+    """What the books already hold: every entry id, and the text of each file read."""
 
     ids: set[str] = field(default_factory=set)
-    signatures: dict[Signature, str] = field(default_factory=dict)
+    #: (file as shown, text): kept to look for look-alikes of the entries that are new.
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+    def signatures(self, dates: Set[str]) -> dict[Signature, str]:
+        """Where entries on these ISO dates are, by signature (the first of each)."""
+        found: dict[Signature, str] = {}
+        for where, text in self.texts:
+            for same, place in signatures_in(text, where, dates).items():
+                found.setdefault(same, place)
+        return found
 
 
 @dataclass
@@ -227,8 +241,8 @@ def known_ids(ledger: Path) -> set[str]:
     return known(ledger).ids
 
 
-def known(ledger: Path, signatures: bool = False) -> Known:
-    """Ids (and with ``signatures``, entry signatures) in every file of the books.
+def known(ledger: Path, keep_texts: bool = False) -> Known:
+    """Ids in every file of the books (with ``keep_texts``, the files' text too).
 
     The books are the ledger, what it includes, and ``time/*``. The ``include`` lines are
     followed as text, the way Beancount does (a glob relative to the including file,
@@ -246,9 +260,8 @@ def known(ledger: Path, signatures: bool = False) -> Known:
         seen.add(key)
         text = read_text(path)
         found.ids |= ids_in(text)
-        if signatures:
-            for same, where in signatures_in(text, _shown(path)).items():
-                found.signatures.setdefault(same, where)
+        if keep_texts:
+            found.texts.append((_shown(path), text))
         pending.extend(_included(path, text))
     return found
 
@@ -269,35 +282,46 @@ def _included(path: Path, text: str) -> list[Path]:
     return files
 
 
-def plan(ledger: Path, entries: Iterable[TimeEntry], existing: set[str] | None = None) -> Plan:
+def plan(
+    ledger: Path,
+    entries: Iterable[TimeEntry],
+    existing: set[str] | None = None,
+    legacy_ids: Mapping[str, str] | None = None,
+) -> Plan:
     """What to write so ``entries`` (in order) are in the books once, and nothing else.
 
-    Entries whose id is already in the books are skipped as duplicates, and those whose
+    Entries whose id (or the id an earlier version gave them, ``legacy_ids``) is already
+    in the books are skipped as duplicates, and those whose
     id an earlier entry of ``entries`` has as repeats. A new entry with the date, client,
     hours and staff of one in the books (under another id) is added and listed in
     ``look_alikes``. The include line is added whenever the ledger lacks it and there is
     a month file to include (one written now or already there), never before: Beancount
     rejects a glob that matches nothing.
     """
-    books = known(ledger, signatures=True) if existing is None else Known(set(existing))
+    books = known(ledger, keep_texts=True) if existing is None else Known(set(existing))
     in_books = books.ids
     seen: set[str] = set()
     result = Plan()
     by_month: dict[tuple[int, int], list[TimeEntry]] = {}
     for entry in entries:
         if entry.id is not None:
-            if entry.id in in_books:
+            if entry.id in in_books or (legacy_ids and legacy_ids.get(entry.id) in in_books):
                 result.duplicates += 1
                 continue
             if entry.id in seen:
                 result.repeated += 1
                 continue
             seen.add(entry.id)
-        look_alike = books.signatures.get(signature(entry)) if books.signatures else None
-        if look_alike is not None:
-            result.look_alikes.append((entry, look_alike))
         result.added.append(entry)
         by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
+    if result.added and books.texts:
+        # Only the new entries' days are looked at: a re-import looks at nothing.
+        where = books.signatures({entry.date.isoformat() for entry in result.added})
+        for entry in result.added:
+            found = where.get(signature(entry))
+            if found is not None:
+                result.look_alikes.append((entry, found))
+        books.texts.clear()
     for year, month in sorted(by_month):
         path = month_file(ledger, year, month)
         old = read_text(path) if path.exists() else ""

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 
 from .csvfile import Record, Table, fit_records
@@ -45,12 +46,21 @@ def cell_text(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f")
+        # With a decimal point: 2.5 stays 2.5, and 2.0 reads as hours like 2.
+        text = format(Decimal(repr(value)).normalize(), "f")
+        return text if "." in text else f"{text}.0"
     return str(value).strip()
 
 
-def parse_xlsx(data: bytes, filename: str) -> Table:
+#: How many rows above the header a workbook may have (a title, the period, a blank).
+TITLE_ROWS = 10
+
+
+def parse_xlsx(data: bytes, filename: str, is_header: Callable[[list[str]], bool] | None = None) -> Table:
     """The first worksheet of a workbook as a table (blank rows skipped, like CSV).
+
+    The header is the first row, or with ``is_header`` the first of the top rows it
+    accepts: a spreadsheet report may put a title and the period above its columns.
 
     Raises:
         ValueError: the file is not a readable workbook, or its sheet is empty.
@@ -66,10 +76,12 @@ def parse_xlsx(data: bytes, filename: str) -> Table:
         if sheet is None:
             raise ValueError("the workbook has no worksheet: export the report again")
         rows = _rows(sheet.iter_rows(values_only=True))
-        try:
-            line, header = next(rows)
-        except StopIteration:
-            raise ValueError("the file is empty: export the report again") from None
+        top = list(itertools.islice(rows, TITLE_ROWS))
+        if not top:
+            raise ValueError("the file is empty: export the report again")
+        at = next((i for i, (_, cells) in enumerate(top) if is_header and is_header(cells)), 0)
+        line, header = top[at]
+        rows = itertools.chain(top[at + 1 :], rows)
         table = Table(filename, ",", [name.strip() for name in header], header_line=line)
         fit_records(table, (Record(number, fields) for number, fields in rows), "cell")
         return table

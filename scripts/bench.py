@@ -406,11 +406,9 @@ def plugin_digest() -> str:
     """A hash of the plugin's source: the materialized books are its output, so they are
     printed again whenever it changes (the rest of the books only when the generator does)."""
     digest = hashlib.sha256()
-    names = ("retainer.py", "books.py", "postings.py", "timeentry.py")
-    plugin_files = [ROOT / "plugins" / name for name in names]
-    for path in sorted([*plugin_files, *(ROOT / "plugins" / "billing").glob("*.py")]):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    plugin_files = [*(ROOT / "plugins").glob("*.py"), *(ROOT / "plugins" / "billing").glob("*.py")]
+    for path in sorted(plugin_files):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -134,7 +134,7 @@ def import_command(
                 _fail(f"refused: {run.refusal} ({count} problem{plural}); nothing was written")
             try:
                 with gc_paused():
-                    result = plan(ledger, run.time_entries())
+                    result = plan(ledger, run.time_entries(), legacy_ids=run.legacy_ids())
                 if not dry_run:
                     apply(result, books)
             except (OSError, UnicodeDecodeError) as exc:

@@ -129,3 +129,20 @@ def test_fava_accepts_the_import_config(books: Books, monkeypatch: pytest.Monkey
         "retainer.kimai",
         "retainer.toggl",
     ]
+
+
+def test_a_practice_layout_claims_its_file_for_beangulp_as_for_retainer_import(tmp_path: Path) -> None:
+    from timeimport.support_books import write_books
+
+    # A column map naming Harvest-like columns: the pipeline reads the file with it, so
+    # beangulp's generic importer claims it, and the Harvest one does not.
+    books = write_books(
+        tmp_path / "books",
+        practice="importers: {generic: {name: sheet, columns: {date: Date, client: Client, hours: Hours}}}\n",
+    )
+    export = tmp_path / "sheet.csv"
+    export.write_text("Date,Client,Hours,Notes\n2026-01-06,ACME,1.5,x\n", encoding="utf-8")
+    found = identify(importers(books.ledger), str(export))
+    assert found is not None and found.name == "retainer.generic"
+    (entry,) = found.extract(str(export), [])
+    assert entry.meta["id"].startswith("sheet:")

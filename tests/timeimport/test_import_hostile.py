@@ -115,3 +115,15 @@ def test_a_newline_or_escape_in_a_tracker_id_never_reaches_the_month_file(
     assert '  id: "harvest:7 2026-01-06 custom \\"time\\" \\"x\\""\n' in text
     again = runner.invoke(main, ["import", "--ledger", str(books.ledger), str(export)])
     assert "Added 0 entries; skipped 1 duplicate already in the books." in again.stdout
+
+
+def test_an_unknown_yaml_tag_under_importers_is_one_located_practice_error(tmp_path: Path) -> None:
+    from timeimport.support_books import PRACTICE, write_books
+
+    books = write_books(tmp_path / "books", practice=PRACTICE + "importers:\n  generic: !foo {columns: {}}\n")
+    result = read_exports([books.export("toggl_detailed.csv")], load_books(books.ledger))
+    (problem,) = result.problems
+    assert problem.kind == "PracticeError"
+    # Line 7 holds the tag (line 6 is "importers:").
+    assert problem.where.filename.endswith("practice.yaml") and problem.where.lineno == 7
+    assert "importers: YAML tag '!foo' is not supported; remove it" in problem.message

@@ -69,3 +69,15 @@ def test_every_layout_names_only_known_fields() -> None:
     for layout in (TOGGL, CLOCKIFY, HARVEST, KIMAI):
         for headers in layout.headers.values():
             assert set(headers) <= set(FIELDS), layout.name
+
+
+def test_the_readme_lists_every_column_each_tracker_reads() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "importers" / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### The columns read")[1].split("###")[0]
+    for layout in LAYOUTS:
+        for language, headers in layout.headers.items():
+            assert f"({language})" in table
+            for what, names in headers.items():
+                if what != "other":
+                    for name in names:
+                        assert name in table, (layout.name, language, what, name)

@@ -151,3 +151,29 @@ def test_beangulp_refuses_in_the_same_lines_without_a_traceback(books: Books, tm
     assert "Traceback" not in result.stderr
     assert f'{bad}:3: unknown client "Acme Dentl"' in result.stderr
     assert f"{bad}: refused: some rows cannot be placed (4 problems); nothing extracted" in result.stderr
+
+
+def test_books_imported_before_ids_ignored_descriptions_are_not_imported_twice(books: Books) -> None:
+    # An earlier version hashed the description into the fallback id: an entry imported
+    # then carries that id, and re-importing its export must still add nothing.
+    from importers.ingest import TimeImporter
+    from importers.pipeline import load_books, read_exports
+
+    export = books.export("harvest_time_report.csv")
+    run = read_exports([export], load_books(books.ledger))
+    old = [(p.entry, p.legacy_id) for p in run.entries]
+    assert all(legacy and legacy != entry.id for entry, legacy in old)
+    first, legacy = old[0]
+    books.ledger.write_text(
+        books.ledger.read_text(encoding="utf-8")
+        + f'\n{first.date} custom "time" "{first.client}" "{first.kind}" {first.hours}\n  id: "{legacy}"\n',
+        encoding="utf-8",
+    )
+    result = import_(books, export)
+    assert "Added 4 entries; skipped 1 duplicate already in the books." in result.stdout
+    # beangulp's de-duplication knows the old id too.
+    importer = TimeImporter("harvest", books.ledger)
+    extracted = importer.extract(str(export), [])
+    existing, _, _ = loader.load_file(str(books.ledger))
+    importer.deduplicate(extracted, existing)
+    assert all("__duplicate__" in e.meta for e in extracted)

@@ -225,3 +225,51 @@ def test_german_and_english_on_site_words(books: Books, tmp_path: Path, word: st
         encoding="utf-8",
     )
     assert [e[2] for e in rows_of(read_exports([export], load_books(books.ledger)))] == ["onsite"]
+
+
+def test_beangulp_and_fava_recognise_an_xlsx_export(books: Books, tmp_path: Path) -> None:
+    from beangulp.identify import identify
+
+    from importers.ingest import importers
+
+    export = tmp_path / "kimai.xlsx"
+    _kimai_xlsx(export)
+    found = identify(importers(books.ledger), str(export))
+    assert found is not None and found.name == "retainer.kimai"
+    entries = found.extract(str(export), [])
+    assert [str(e.values[2].value) for e in entries] == ["1.5", "0.333333"]
+
+
+def test_xlsx_whole_hours_as_numbers_are_hours_and_whole_seconds_are_seconds(
+    books: Books, tmp_path: Path
+) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Date", "Duration", "User", "Customer", "Project", "Activity", "Description"])
+    sheet.append([datetime.date(2026, 1, 19), 2.0, "alice", "ACME", "P", "Support", "decimal hours"])
+    sheet.append([datetime.date(2026, 1, 20), 5400, "alice", "ACME", "P", "Support", "seconds"])
+    export = tmp_path / "kimai.xlsx"
+    workbook.save(export)
+    # 2 is 2 hours (no entry lasts 2 seconds); 5400 can only be seconds (1.5 h): no entry
+    # lasts more than 24 hours.
+    assert [e[3] for e in rows_of(read_exports([export], load_books(books.ledger)))] == ["2", "1.5"]
+
+
+def test_an_xlsx_report_with_a_title_above_its_columns(books: Books, tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Detailed report"])
+    sheet.append(["01/01/2026 - 31/01/2026"])
+    sheet.append([])
+    sheet.append(["Project", "Client", "Description", "User", "Start Date", "Duration (h)"])
+    sheet.append(
+        ["Support", "ACME", "Router", "Robert Tanaka", datetime.date(2026, 1, 9), datetime.time(0, 45)]
+    )
+    export = tmp_path / "clockify.xlsx"
+    workbook.save(export)
+    result = read_exports([export], load_books(books.ledger))
+    # The title rows are not the header; line 5 is the first entry (0:45 = 0.75 h).
+    assert rows_of(result) == [("2026-01-09", "acme-dental", "remote", "0.75", "bob", "Router", False, True)]
+    assert result.time_entries()[0].lineno == 5
