@@ -132,10 +132,10 @@ def build_utilization(
     """
     hours: dict[tuple[str | None, Month], Hours] = {}
     by_client: dict[str | None, dict[str, Hours]] = {}
-    seen: list[Month] = []
+    seen: set[Month] = set()
     for entry in _entries(time, period):
         month = month_of(entry.date)
-        seen.append(month)
+        seen.add(month)
         hours.setdefault((entry.staff, month), Hours()).add_entry(entry)
         by_client.setdefault(entry.staff, {}).setdefault(entry.client, Hours()).add_entry(entry)
     first = period.first or (min(seen) if seen else None)
