@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run check install test-deps chromium lint test bench demo clean
+.PHONY: run check install test-deps chromium pdf-libs poppler lint test bench demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,16 +21,15 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-libs
 
 ## check: bean-check the demo books (contracts + time + accruals)
 check: install
 	$(BIN)/bean-check $(LEDGER)
 
 ## run: check, then serve Fava on http://$(HOST):$(PORT)
-# --poll-watcher: Fava's default watcher does not notice a new contracts/*.yaml file.
 run: check
-	$(BIN)/fava --poll-watcher --host $(HOST) --port $(PORT) $(LEDGER)
+	$(BIN)/fava --host $(HOST) --port $(PORT) $(LEDGER)
 
 test-deps: $(VENV)/.installed-test
 
@@ -41,12 +40,29 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+## pdf-libs: Debian's pango, harfbuzz and fonts, which WeasyPrint prints statements with
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf-libs:
+	@missing=$$(for package in $(PDF_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q 'ok installed' || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's" $$missing "for PDF statements"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+## poppler: Debian's pdftoppm, with which the tests look at a printed statement
+poppler:
+	@command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's poppler-utils (pdftoppm) for the statement tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; }
+
 lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 ## test: lint, type-check and run the whole suite
-test: test-deps chromium lint
+test: test-deps chromium pdf-libs poppler lint
 	$(BIN)/pytest -n 2
 
 ## bench: benchmark books at practice scale (writes bench/results.md)

@@ -12,6 +12,7 @@ or ledger line to fix.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -47,12 +48,15 @@ def _watch(options_map: dict[str, Any], files: Iterable[str]) -> None:
     Beancount's cache (its input hash stats every include) and Fava's watcher key on this
     list, so edits to a contract are noticed. A *new* contract file is not one of the
     files, but it changes its folder's mtime: with the folder listed, the cache is
-    refreshed and Fava's polling watcher (``fava --poll-watcher``, as ``make run`` serves)
-    reloads. Fava's default watcher watches listed files only, never a folder's content.
+    refreshed and Fava's polling watcher (``fava --poll-watcher``) reloads. Fava's default
+    watcher keeps events of listed files only; ``plugins.margin.watch`` has it watch the
+    listed folders too.
     """
     includes = options_map.setdefault("include", [])
     for name in files:
         path = Path(name).resolve()
-        for watched in (str(path), str(path.parent)):
+        # The folder with a final "/": Fava's editor then lists it as the folder it is,
+        # not as one more file to open.
+        for watched in (str(path), os.path.join(path.parent, "")):
             if watched not in includes:
                 includes.append(watched)

@@ -15,6 +15,7 @@ from scripts.commands.margin import margin_command
 from scripts.commands.mrr import mrr_command
 from scripts.commands.projects import projects_command
 from scripts.commands.recover import recover_command
+from scripts.commands.statement import statement_command
 from scripts.commands.utilization import utilization_command
 
 
@@ -36,3 +37,4 @@ main.add_command(mrr_command, "mrr")
 main.add_command(utilization_command, "utilization")
 main.add_command(recover_command, "recover")
 main.add_command(projects_command, "projects")
+main.add_command(statement_command, "statement")

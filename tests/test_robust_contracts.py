@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import time
 from decimal import Decimal as D
 from decimal import localcontext
 from pathlib import Path
@@ -16,7 +18,7 @@ from beancount import loader
 from fava.application import create_app
 from support import WriteBooks
 
-from plugins.billing.contracts import load_contract
+from plugins.billing.contracts import ACCOUNT_COMPONENT, CLIENT_ID, CURRENCY, load_contract
 from plugins.billing.model import Contract, Practice, TimeEntry
 from plugins.billing.rules import bill_contract
 
@@ -133,6 +135,15 @@ def test_control_characters_in_contract_text_are_refused_at_the_field(
     assert books.posted("Income:Clients:GoodCo:Retainer") == D("-1500.00")
 
 
+@pytest.mark.parametrize(
+    ("pattern", "good"), [(CLIENT_ID, "test-co"), (ACCOUNT_COMPONENT, "TestCo"), (CURRENCY, "USD")]
+)
+def test_id_patterns_refuse_a_final_newline_even_with_match(pattern: re.Pattern[str], good: str) -> None:
+    # The importers call .match on CLIENT_ID: with '$' "test-co\n" matched.
+    assert pattern.match(good)
+    assert not pattern.match(good + "\n")
+
+
 def test_unknown_yaml_tag_on_a_text_field_is_refused_not_ignored(write_books: WriteBooks) -> None:
     # Before: 'name: !foo bar' was silently read as "bar".
     tagged = GOOD.replace("client: good-co", "client: good-co\nname: !foo Good")
@@ -156,6 +167,21 @@ def test_unknown_yaml_tag_under_importers_is_one_line_and_billing_goes_on(write_
     assert books.posted("Income:Clients:GoodCo:Retainer") == D("-1000.00")
     output = _bean_check(books.path)
     assert "contracts/practice.yaml:3:" in output
+
+
+def test_a_broken_staff_cost_rate_leaves_out_that_member_only(write_books: WriteBooks) -> None:
+    practice = (
+        "accrue_through: 2026-01\ndefault_cost_rate: 30\nstaff:\n"
+        "  alice: {cost_rate: 1e400}\n  bob: {cost_rate: 20}\n"
+    )
+    ledger = GOOD_TIME + '  staff: "alice"\n2026-01-06 custom "time" "good-co" "remote" 1\n  staff: "bob"\n'
+    books = write_books(ledger, {"good-co": GOOD}, practice)
+    [error] = books.errors
+    assert error.source["lineno"] == 4
+    assert "staff.alice.cost_rate must be from 0 to 10,000,000" in error.message
+    # alice at the default 30 (her own rate is left out, and reported), bob at his 20:
+    # 1 h x 30 + 1 h x 20 = 50.00
+    assert books.posted("Expenses:Clients:GoodCo:Labor", "2026-01") == D("50.00")
 
 
 def test_after_hours_multiplier_0_is_refused(write_books: WriteBooks) -> None:
@@ -191,6 +217,25 @@ def test_markup_in_a_contract_name_is_refused_with_the_reason(write_books: Write
     assert not books.transactions()
 
 
+def test_minus_zero_is_read_as_zero_not_a_signed_zero(tmp_path: Path) -> None:
+    # Decimal("-0") is a signed zero: its amounts print as -0.00.
+    path = tmp_path / "zero-co.yaml"
+    path.write_text(
+        "client: zero-co\nterms:\n  - from: 2026-01-01\n    monthly_fee: -0\n    rates: {remote: -0.00}\n"
+    )
+    contract, problems = load_contract(path, Practice())
+    assert contract is not None, problems
+    [terms] = contract.terms
+    assert not terms.monthly_fee.is_signed() and not terms.rates["remote"].is_signed()
+    [bill] = bill_contract(
+        contract,
+        Practice(accrue_through=(2026, 1)),
+        [TimeEntry(datetime.date(2026, 1, 6), "zero-co", "remote", D(2))],
+        datetime.date(2026, 6, 1),
+    )
+    assert str(bill.hourly) == "0.00" and str(bill.retainer) == "0.00"
+
+
 def test_an_ampersand_in_a_name_is_still_fine(write_books: WriteBooks) -> None:
     contract = GOOD.replace("client: good-co", 'client: good-co\nname: "Smith & Sons"')
     books = write_books(GOOD_TIME, {"good-co": contract})
@@ -205,13 +250,16 @@ def test_a_new_contract_file_makes_the_beancount_cache_stale(write_books: WriteB
     # Beancount reuses its pickle cache while the input hash of the includes is unchanged;
     # before, a new contract file changed none of them, so a cached bean-check missed it.
     books = write_books(GOOD_TIME, {"good-co": GOOD})
+    folders = [name for name in books.options["include"] if Path(name).is_dir()]
+    # Listed with a final "/": Fava's editor shows it as a folder, not as a file to open.
+    assert folders == [str(books.path.parent.parent / "contracts") + os.sep]
     assert not loader.needs_refresh(books.options)
     _add_file(books.path.parent.parent / "contracts" / "new-co.yaml", NEW_CONTRACT)
     assert loader.needs_refresh(books.options)
 
 
 def test_a_new_contract_file_is_seen_by_a_served_fava_after_reload(write_books: WriteBooks) -> None:
-    # Fava's polling watcher (make run uses it) stats every include; with the contracts
+    # Fava's polling watcher (fava --poll-watcher) stats every include; with the contracts
     # folder listed, a new file in it is a change, and the page shows the new client.
     books = write_books(GOOD_TIME, {"good-co": GOOD})
     app = create_app([str(books.path)], load=True, poll_watcher=True)
@@ -226,6 +274,33 @@ def test_a_new_contract_file_is_seen_by_a_served_fava_after_reload(write_books: 
     assert "Newly Signed LLC" in page  # its Retainer transactions, January to March
     assert not ledger.load_errors
     assert any(getattr(e, "payee", None) == "Newly Signed LLC" for e in ledger.all_entries)
+
+
+def test_a_new_contract_file_is_seen_by_fava_s_default_watcher_with_the_margin_extension(
+    write_books: WriteBooks,
+) -> None:
+    # Fava's default watcher keeps events of listed files only; the Client Margin
+    # extension adds the listed contracts folder to its watched folders after each load.
+    ledger_text = '2026-01-01 custom "fava-extension" "plugins.margin"\n' + GOOD_TIME
+    books = write_books(ledger_text, {"good-co": GOOD})
+    app = create_app([str(books.path)], load=True)
+    app.testing = True
+    web = app.test_client()
+    [ledger] = app.config["LEDGERS"].ledgers
+    journal = f"/{next(iter(app.config['LEDGERS'].ledgers_by_slug))}/journal/"
+    try:
+        assert "Newly Signed LLC" not in web.get(journal).get_data(as_text=True)
+        _add_file(books.path.parent.parent / "contracts" / "new-co.yaml", NEW_CONTRACT)
+        # The watcher thread reports the change after its debounce (1.6 s): ask until it
+        # has, for at most a generous while on a busy machine.
+        for _ in range(120):
+            if "Newly Signed LLC" in web.get(journal).get_data(as_text=True):
+                break
+            time.sleep(0.25)
+        assert "Newly Signed LLC" in web.get(journal).get_data(as_text=True)
+        assert not ledger.load_errors
+    finally:
+        ledger.watcher.__exit__(None, None, None)
 
 
 def _add_file(path: Path, text: str) -> None:

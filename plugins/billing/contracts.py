@@ -25,6 +25,7 @@ from .model import (
     Allowance,
     Block,
     BusinessHours,
+    Contact,
     Contract,
     Costs,
     Location,
@@ -39,13 +40,18 @@ from .model import (
 from .yamlnodes import NodeError
 
 PRACTICE_FILE = "practice.yaml"
-CLIENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*$")
-CURRENCY = re.compile(r"^[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]$|^[A-Z]$")
+# \Z, not $: '$' also matches before a final newline, and "acme\n" is not an id. (Other
+# modules call .match on these.)
+CLIENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+ACCOUNT_COMPONENT = re.compile(r"^[A-Z0-9][A-Za-z0-9-]*\Z")
+CURRENCY = re.compile(r"^(?:[A-Z][A-Z0-9'._-]{0,22}[A-Z0-9]|[A-Z])\Z")
 _PLUGIN_LINE = re.compile(r'^\s*plugin\s+"plugins\.retainer"(?:\s+"((?:[^"\\]|\\.)*)")?', re.M)
 DEFAULT_FOLDER = "../contracts"
 
-_CONTRACT_KEYS = ("client", "name", "account", "currency", "aliases", "ends", "terms", "blocks", "projects")
+_CONTRACT_KEYS = (
+    "client", "name", "account", "currency", "aliases", "contact", "ends", "terms", "blocks", "projects",
+)  # fmt: skip
+_CONTACT_KEYS = ("name", "email", "phone")
 _TERM_KEYS = (
     "from",
     "monthly_fee",
@@ -77,6 +83,9 @@ _PRACTICE_KEYS = (
     "date_order",
     "onsite_words",
     "after_hours_words",
+    "name",
+    "address",
+    "payment_terms",
     "available_hours_per_week",
 )
 _DATE_ORDERS = ("day-first", "month-first")
@@ -94,6 +103,7 @@ MAX_DEVICES = 100_000
 MAX_KM = Decimal(10_000)
 MAX_MULTIPLIER = Decimal(10)
 MAX_ROLLOVER_MONTHS = 120  # how long unused hours may wait
+MAX_ID = 64  # a client id or account component
 #: ``<`` and ``>`` in a display name: it becomes the payee of the posted transactions, and
 #: Fava 1.30's journal shows a payee as HTML, so markup there would run in the browser.
 _MARKUP = re.compile("[<>]")
@@ -234,7 +244,7 @@ class _Collector:
         hint = f" (did you mean '{near}'?)" if near else ""
         self.add(
             yn.where(node, self.filename),
-            f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}",
+            f"unknown key '{yn.short(key)}' in {what}{hint}; allowed: {', '.join(allowed)}",
         )
 
 
@@ -281,7 +291,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
             return None
 
     top = Location(filename, 1)
-    client = get("client", lambda n: yn.string(n, filename, "client"))
+    client = get("client", lambda n: yn.string(n, filename, "client", max_length=MAX_ID))
     if client is None and "client" not in values:
         out.add(top, "missing 'client:': give the client id used by time entries, e.g. acme-dental")
     elif isinstance(client, str) and not CLIENT_ID.fullmatch(client):
@@ -291,7 +301,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         )
         client = None
     name = get("name", lambda n: _display_name(n, filename))
-    account = get("account", lambda n: yn.string(n, filename, "account"))
+    account = get("account", lambda n: yn.string(n, filename, "account", max_length=MAX_ID))
     if isinstance(account, str) and not ACCOUNT_COMPONENT.fullmatch(account):
         out.add(
             yn.where(values["account"], filename),
@@ -303,6 +313,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         out.add(yn.where(values["currency"], filename), f"currency '{currency}' must look like USD or EUR")
     aliases = get("aliases", lambda n: _strings(n, filename, "aliases"))
     ends = get("ends", lambda n: yn.date(n, filename, "ends"))
+    contact = get("contact", lambda n: _contact(n, filename))
     terms: tuple[Terms, ...] = ()
     if "terms" not in values:
         out.add(top, "missing 'terms:': give at least one term with 'from:' (docs/reference.md, 2.1)")
@@ -350,6 +361,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
         display_path=f"{path.parent.name}/{path.name}",
         blocks=blocks,
         projects=projects,
+        contact=contact if isinstance(contact, Contact) else None,
     )
     return contract, []
 
@@ -363,6 +375,43 @@ def _display_name(node: yaml.Node, filename: str) -> str:
             " Fava shows payees as HTML, so write it without them (e.g. 'Smith and Sons', not '<b>')",
         )
     return name
+
+
+def _contact(node: yaml.Node, filename: str) -> Contact:
+    """``contact: {name, email, phone}``: the one person statements are addressed to."""
+    fields: dict[str, str] = {}
+    for key, value in yn.mapping(node, filename, "contact"):
+        if key not in _CONTACT_KEYS:
+            raise _unknown_key(key, value, _CONTACT_KEYS, "contact", filename)
+        fields[key] = yn.string(value, filename, f"contact.{key}").strip()
+        if key == "email" and "@" not in fields[key]:
+            raise NodeError(
+                yn.where(value, filename), f"contact.email '{fields[key]}' is not an e-mail address"
+            )
+    if "name" not in fields:
+        raise NodeError(
+            yn.where(node, filename), "contact needs a name: contact: {name: Jane Ortiz, email: ...}"
+        )
+    return Contact(**fields)
+
+
+def _unknown_key(key: str, node: yaml.Node, allowed: tuple[str, ...], what: str, filename: str) -> NodeError:
+    """The error for a key ``what`` does not have, with the nearest allowed one as a hint."""
+    near = _nearest(key, allowed)
+    hint = f" (did you mean '{near}'?)" if near else ""
+    message = f"unknown key '{key}' in {what}{hint}; allowed: {', '.join(allowed)}"
+    return NodeError(yn.where(node, filename), message)
+
+
+def _address(node: yaml.Node, filename: str) -> tuple[str, ...]:
+    """The practice's address: a list of lines, or one block of text (``address: |``)
+    taken line by line; each line is one-line text like any other."""
+    if isinstance(node, yaml.ScalarNode):
+        text, _ = yn.scalar(node, filename, "address")
+        lines = [yn.one_line(line, node, filename, "address") for line in text.splitlines()]
+    else:
+        lines = _strings(node, filename, "address")
+    return tuple(line.strip() for line in lines if line.strip())
 
 
 def _strings(node: yaml.Node, filename: str, what: str) -> list[str]:
@@ -499,7 +548,9 @@ def _kinds(node: yaml.Node, filename: str, what: str) -> list[tuple[str, yaml.No
     pairs = _map(node, filename, what)
     for key, value in pairs:
         if key not in KINDS:
-            raise NodeError(yn.where(value, filename), f"{what}: unknown kind '{key}'; use remote or onsite")
+            raise NodeError(
+                yn.where(value, filename), f"{what}: unknown kind '{yn.short(key)}'; use remote or onsite"
+            )
     return pairs
 
 
@@ -514,7 +565,7 @@ def _allowance(node: yaml.Node, filename: str, kind: str) -> Allowance:
             raise  # out of range, too many decimals: that message says what is allowed
         raise NodeError(
             yn.where(node, filename),
-            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{text}'",
+            f"included_hours.{kind} must be a number of hours or 'unlimited', got '{yn.short(text)}'",
         ) from None
 
 
@@ -526,7 +577,7 @@ def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
             hint = f" (did you mean '{near}'?)" if near else ""
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{key}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
+                f"unknown key '{yn.short(key)}' in travel{hint}; allowed: {', '.join(_TRAVEL_KEYS)}",
             )
         bound = MAX_KM if key == "distance_km" else MAX_MONEY
         changes[key] = yn.number(value, filename, f"travel.{key}", maximum=bound)
@@ -693,7 +744,7 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
             elif key == "accrue_through":
                 settings[key] = _year_month(value, filename)
             elif key == "staff":
-                settings[key] = {k: _staff(k, v, filename) for k, v in yn.mapping(value, filename, "staff")}
+                settings[key] = _staff_members(value, out)
             elif key == "business_hours":
                 settings[key] = _business_hours(value, filename)
             elif key == "time_metadata":
@@ -708,6 +759,10 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = order
             elif key in ("onsite_words", "after_hours_words"):
                 settings[key] = tuple(w.strip() for w in _strings(value, filename, key) if w.strip())
+            elif key in ("name", "payment_terms"):
+                settings[key] = yn.string(value, filename, key).strip()
+            elif key == "address":
+                settings[key] = _address(value, filename)
             elif key == "available_hours_per_week":
                 settings[key] = _hours_per_week(value, filename)
             elif key == "importers":
@@ -755,7 +810,8 @@ def _year_month(node: yaml.Node, filename: str) -> tuple[int, int]:
     if not yn.FIRST_YEAR <= year <= yn.LAST_YEAR:
         raise NodeError(
             yn.where(node, filename),
-            f"accrue_through must be a month in the years {yn.FIRST_YEAR} to {yn.LAST_YEAR}, got '{text}'",
+            f"accrue_through must be a month in the years {yn.FIRST_YEAR} to {yn.LAST_YEAR},"
+            f" got '{yn.short(text)}'",
         )
     return year, int(match.group(2))
 
@@ -775,6 +831,17 @@ def _time_metadata(node: yaml.Node, filename: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _staff_members(node: yaml.Node, out: _Collector) -> dict[str, StaffMember]:
+    """Every staff member that reads fine: one broken cost rate leaves out that member only."""
+    members = {}
+    for key, value in yn.mapping(node, out.filename, "staff"):
+        try:
+            members[key] = _staff(key, value, out.filename)
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+    return members
+
+
 def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
     fields: dict[str, object] = {}
     for name, value in yn.mapping(node, filename, f"staff.{key}"):
@@ -789,7 +856,8 @@ def _staff(key: str, node: yaml.Node, filename: str) -> StaffMember:
             hint = f" (did you mean '{near}'?)" if near else ""
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{name}' in staff.{key}{hint}; allowed: {', '.join(_STAFF_KEYS)}",
+                f"unknown key '{yn.short(name)}' in staff.{yn.short(key)}{hint};"
+                f" allowed: {', '.join(_STAFF_KEYS)}",
             )
     return StaffMember(key=key, **fields)  # type: ignore[arg-type]
 
@@ -818,6 +886,6 @@ def _business_hours(node: yaml.Node, filename: str) -> BusinessHours:
         else:
             raise NodeError(
                 yn.where(value, filename),
-                f"unknown key '{key}' in business_hours; allowed: weekdays, start, end",
+                f"unknown key '{yn.short(key)}' in business_hours; allowed: weekdays, start, end",
             )
     return hours

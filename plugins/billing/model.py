@@ -287,6 +287,15 @@ class Project:
 
 
 @dataclass(frozen=True, slots=True)
+class Contact:
+    """The client's single point of contact: the person who takes the bill (SPEC 2.1)."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Contract:
     """One client's agreement: identity, where it was written, and its dated terms."""
 
@@ -300,6 +309,8 @@ class Contract:
     filename: str = ""  # the YAML file, as given to the loader
     display_path: str = ""  # e.g. "contracts/acme-dental.yaml", stable across machines
     blocks: tuple[Block, ...] = ()  # prepaid hour blocks, in file order
+    projects: tuple[Project, ...] = ()  # fixed-price work beside the agreement (2.2.8)
+    contact: Contact | None = None  # whom statements are addressed to
 
     @property
     def banks_hours(self) -> bool:
@@ -307,7 +318,6 @@ class Contract:
         return bool(self.blocks) or any(
             t.rollover is not None and t.rollover.months for t in self.terms
         )
-    projects: tuple[Project, ...] = ()  # fixed-price work beside the agreement (2.2.8)
 
     @property
     def starts(self) -> datetime.date:
@@ -382,6 +392,10 @@ class Practice:
     #: Free-form importer settings (e.g. ``generic_csv`` column maps), validated by importers.
     importers: dict[str, object] = field(default_factory=dict)
     filename: str | None = None
+    #: For statements: the practice's name (default: the ledger title), address lines, terms.
+    name: str | None = None
+    address: tuple[str, ...] = ()
+    payment_terms: str | None = None
     #: Hours a staff member can work in a week, for utilization (available hours).
     available_hours_per_week: Decimal = Decimal(40)
 

@@ -667,7 +667,8 @@ def _unbillable(
         where = terms.where or Location(contract.filename, 1)
         cause = f"check the amounts in {contract.display_path}"
     else:
-        cause = f"the largest time entry of the month is here, with {biggest.hours} hours: fix its hours"
+        hours = str(biggest.hours) if len(str(biggest.hours)) <= 30 else f"{biggest.hours:.3E}"
+        cause = f"the largest time entry of the month is here, with {hours} hours: fix its hours"
     bill.problems.append(
         Problem(
             "BillingError",

@@ -62,9 +62,14 @@ def compose(text: str, filename: str) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         problem = exc.problem or "invalid YAML"
-        raise NodeError(
-            Location(filename, line), f"YAML syntax error: {problem} (check indentation and ':')"
-        ) from None
+        hint = "check indentation and ':'"
+        context = exc.context_mark
+        if context is not None and exc.context and line > len(text.splitlines()):
+            # Found at the end of the file: point at what was left open instead.
+            line = context.line + 1
+            opened = exc.context.removeprefix("while parsing a ").removeprefix("while scanning a ")
+            hint = f"the {opened} that starts on this line is not closed"
+        raise NodeError(Location(filename, line), f"YAML syntax error: {problem} ({hint})") from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC ...)
         line = text.count("\n", 0, exc.position) + 1
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
@@ -153,11 +158,24 @@ def _control_name(text: str) -> str:
     return f"{names.get(char, 'a control character')} (U+{ord(char or ' '):04X})"
 
 
-def string(node: yaml.Node, filename: str, what: str) -> str:
+#: Longest text (a name, an alias): it is repeated in every transaction posted for it.
+MAX_TEXT = 200
+
+
+def string(node: yaml.Node, filename: str, what: str, *, max_length: int = MAX_TEXT) -> str:
     """A one-line text: control characters would break the ledger lines it ends up in."""
     text, tag = scalar(node, filename, what)
     if tag == _NULL or text == "":
         raise NodeError(where(node, filename), f"{what} is empty")
+    if len(text) > max_length:
+        raise NodeError(
+            where(node, filename), f"{what} is {len(text)} characters long: at most {max_length}, please"
+        )
+    return one_line(text, node, filename, what)
+
+
+def one_line(text: str, node: yaml.Node, filename: str, what: str) -> str:
+    """``text`` if it holds no control character (line break, tab, escape), else an error."""
     if _CONTROL.search(text):
         raise NodeError(
             where(node, filename),
@@ -183,15 +201,17 @@ def number(
     """
     text, tag = scalar(node, filename, what)
     if tag not in (_INT, _FLOAT, _STR):
-        raise NodeError(where(node, filename), f"{what} must be a number, got '{text}'")
+        raise NodeError(where(node, filename), f"{what} must be a number, got '{short(text)}'")
     try:
         value = Decimal(text.replace("_", "").strip())
     except InvalidOperation:
-        raise NodeError(where(node, filename), f"{what} must be a number, got '{text}'") from None
+        raise NodeError(where(node, filename), f"{what} must be a number, got '{short(text)}'") from None
     if not value.is_finite():
-        raise NodeError(where(node, filename), f"{what} must be a finite number, got '{text}'")
+        raise NodeError(where(node, filename), f"{what} must be a finite number, got '{short(text)}'")
+    if value.is_zero():
+        value = abs(value)  # "-0" is 0: a signed zero would print as -0.00 on a bill
     if value < 0 and minimum >= 0:
-        raise NodeError(where(node, filename), f"{what} must not be negative, got {text}")
+        raise NodeError(where(node, filename), f"{what} must not be negative, got {short(text)}")
     if not minimum <= value <= maximum:
         raise NodeError(
             where(node, filename), f"{what} must be from {minimum:,} to {maximum:,}, got {short(text)}"
@@ -211,7 +231,8 @@ def number(
 
 
 def short(text: str) -> str:
-    """A value for a message: a 400-digit typo is shown by its start and length."""
+    """A value for a message: one printable line, a 400-digit typo shown by its start."""
+    text = _CONTROL.sub(lambda match: ascii(match.group())[1:-1], text)
     return text if len(text) <= 40 else f"{text[:20]}... ({len(text)} characters)"
 
 
@@ -234,7 +255,7 @@ def date(node: yaml.Node, filename: str, what: str) -> datetime.date:
                 return day
             raise NodeError(
                 where(node, filename),
-                f"{what} must be a date in the years {FIRST_YEAR} to {LAST_YEAR}, got '{text}'",
+                f"{what} must be a date in the years {FIRST_YEAR} to {LAST_YEAR}, got '{short(text)}'",
             )
     raise NodeError(where(node, filename), f"{what} must be a date like 2026-01-31, got '{short(text)}'")
 

@@ -18,16 +18,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from fava.context import g
-from fava.ext import FavaExtensionBase
-from flask import request
+from fava.ext import FavaExtensionBase, extension_endpoint
+from flask import Response, request
 
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_ROOT, UNLIMITED
 from plugins.books import Books, contracts_folder, enables_plugin, ledger_postings, today
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import converter, interval_name, money_filtered, period_of
+from plugins.margin.loaded import shared_books
 from plugins.margin.recurring import RecurringRevenue
+from plugins.margin.statement_view import statement_response
 from plugins.margin.utilization import Utilization
+from plugins.margin.watch import watch_listed_folders
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 from plugins.reports.projects import ProjectFigures, build_projects
 
@@ -70,6 +73,7 @@ class ClientMargin(FavaExtensionBase):
 
     def after_load_file(self) -> None:
         """Rebill from the freshly loaded entries: contracts and time edits show on reload."""
+        watch_listed_folders(self.ledger)  # a new contracts/*.yaml is a change too
         self._cache: dict[tuple[str, ...], Portfolio] = {}
         self.books, self.error = None, None
         self.today = today()
@@ -79,8 +83,8 @@ class ClientMargin(FavaExtensionBase):
             return
         folder = contracts_folder(options)
         try:
-            entries = cast("Sequence[Directive]", self.ledger.all_entries)
-            books = Books.of(entries, folder, self.today)
+            # One pass per load, shared with the Recurring Revenue and Utilization pages.
+            books = shared_books(self.ledger, self.today)
             books.bills  # noqa: B018 (bill once per load, not on the first request)
             self.books = books
         except Exception as exc:  # the report must not take Fava down; bean-check says more
@@ -135,6 +139,13 @@ class ClientMargin(FavaExtensionBase):
         charts = client_charts(row.months, row.currency, interval)
         projects = build_projects(books.clients, books.practice, books.bills, books.time, client)
         return Report(portfolio, row, portfolio.rows_of(client), charts, projects=projects)
+
+    @extension_endpoint
+    def statement(self) -> Response:
+        """A client's statement, as the page or (``&format=pdf``) the PDF: the drill-down's
+        month links, ``statement?client=ID&month=YYYY-MM``."""
+        entries = cast("Sequence[Directive]", self.ledger.all_entries)
+        return statement_response(self.books, self.error, entries, self.ledger.options, request.args)
 
     @staticmethod
     def account_filter(contract: Contract) -> str:

@@ -1,0 +1,297 @@
+"""A ``Statement`` as the documents a client gets: JSON, Markdown, HTML, and PDF.
+
+The HTML is one Jinja2 template (``templates/statement.html``, autoescaped: a note or a
+name with markup in it prints as text); the PDF is that page printed by WeasyPrint, so
+what Fava shows and what the client gets are the same page. No command or Fava code
+here: both adapters call these.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from plugins.billing.model import KINDS
+from plugins.billing.rules import Month, month_label
+from plugins.reports.statement import KIND_WORDS, Statement, TimeLine, money_words
+
+FORMATS = ("html", "pdf", "md", "json")
+#: The file name ending of each format.
+SUFFIXES = {"html": ".html", "pdf": ".pdf", "md": ".md", "json": ".json"}
+LINE_NAMES = {
+    "retainer": "Retainer",
+    "hourly": "Hourly",
+    "travel": "Travel",
+    "prepaid": "Prepaid hours",
+    "project": "Project",
+    "other": "Other",
+}
+_CENT = Decimal("0.01")
+#: Paper for the printed page: Letter where the currency says North America, else A4.
+LETTER_CURRENCIES = frozenset({"USD", "CAD"})
+
+
+def _fixed(value: Decimal) -> str:
+    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+def to_json(statement: Statement) -> dict[str, Any]:
+    """The document ``retainer statement --format json`` prints (keys as docs/reference.md)."""
+    return {
+        "client": statement.client,
+        "name": statement.name,
+        "currency": statement.currency,
+        "from": month_label(statement.first),
+        "through": month_label(statement.last),
+        "lines": [
+            {
+                "kind": line.kind,
+                "month": month_label(line.month),
+                "amount": _fixed(line.amount),
+                "description": line.description,
+            }
+            for line in statement.lines
+        ],
+        "total": _fixed(statement.total),
+        "hours": {
+            kind: {
+                "worked": _fixed(h.worked),
+                "billable": _fixed(h.billable),
+                "included": h.included if isinstance(h.included, str) else _fixed(h.included),
+                "included_used": _fixed(h.included_used),
+                "billed": _fixed(h.billed),
+            }
+            for kind, h in statement.hours.items()
+        },
+        "visits": [
+            {"date": visit.date.isoformat(), "amount": _fixed(visit.amount)} for visit in statement.visits
+        ],
+        "time": [
+            {
+                "date": entry.date.isoformat(),
+                "staff": entry.staff,
+                "kind": entry.kind,
+                "hours": _fixed(entry.hours),
+                "billable_hours": _fixed(entry.billable_hours),
+                "after_hours": entry.after_hours,
+                "billable": entry.billable,
+                "note": entry.note,
+            }
+            for entry in statement.time
+        ],
+        "account": {
+            "opening": _fixed(statement.account.opening),
+            "charges": _fixed(statement.account.charges),
+            "payments": _fixed(statement.account.payments),
+            "closing": _fixed(statement.account.closing),
+        },
+    }
+
+
+# ---------------------------------------------------------------- shared wording
+
+
+def amount(value: Decimal, currency: str) -> str:
+    """``$1,222.50``; negative ``−$900.00``: a column of money, always to the cent."""
+    text = money_words(abs(value).quantize(_CENT, rounding=ROUND_HALF_UP), currency)
+    if "." not in text.rsplit(" ", 1)[-1]:
+        text += ".00"
+    return f"−{text}" if value < 0 else text
+
+
+def month_name(month: Month) -> str:
+    return datetime.date(month[0], month[1], 1).strftime("%B %Y")
+
+
+def period_name(statement: Statement) -> str:
+    """``June 2026``, or ``June – August 2026`` for a run of months."""
+    first, last = month_name(statement.first), month_name(statement.last)
+    return first if first == last else f"{first} – {last}"
+
+
+def hours_text(value: Decimal) -> str:
+    return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP)}"
+
+
+def included_text(value: Decimal | str) -> str:
+    return "unlimited" if isinstance(value, str) else hours_text(value)
+
+
+def _staff_name(statement: Statement) -> Callable[[str | None], str]:
+    def name(key: str | None) -> str:
+        if key is None:
+            return ""
+        return statement.staff_names.get(key, key)
+
+    return name
+
+
+def billable_text(entry: TimeLine) -> str:
+    """The time list's billable cell: rounded hours, or why nothing is billed."""
+    if not entry.billable:
+        return "not billed"
+    text = hours_text(entry.billable_hours)
+    if entry.visit_minimum:
+        text += f" + {hours_text(entry.visit_minimum)} visit minimum"
+    return text
+
+
+def paper(statement: Statement) -> str:
+    return "Letter" if statement.currency in LETTER_CURRENCIES else "A4"
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~"})
+
+
+def _md(text: str | None) -> str:
+    """User text (notes, names) as literal Markdown: no markup, no table breaks."""
+    return (text or "").translate(_MARKDOWN_SPECIAL).replace("\n", " ")
+
+
+def to_markdown(statement: Statement) -> str:
+    """The statement as Markdown, for pasting into an e-mail."""
+    cur = statement.currency
+    sender = statement.sender
+    out = [f"# Statement {_md(statement.number)}", ""]
+    if sender.name or sender.address:
+        out += [" · ".join(_md(part) for part in (sender.name, *sender.address) if part), ""]
+    contact = statement.contact
+    to = [contact.name, statement.name] if contact is not None else [statement.name]
+    out.append(
+        f"**To:** {_md(', '.join(to))}" + (f" <{_md(contact.email)}>" if contact and contact.email else "")
+    )
+    out.append(f"**Period:** {period_name(statement)} · **Date:** {statement.date.isoformat()}")
+    if sender.payment_terms:
+        out.append(f"**Payment terms:** {_md(sender.payment_terms)}")
+    out += ["", "| Month | Charge | How it adds up | Amount |", "|---|---|---|---:|"]
+    for line in statement.lines:
+        out.append(
+            f"| {month_label(line.month)} | {LINE_NAMES[line.kind]} | {_md(line.description)} |"
+            f" {amount(line.amount, cur)} |"
+        )
+    if not statement.lines:
+        out.append("| | Nothing billed | | |")
+    out += [f"| | **Total** | | **{amount(statement.total, cur)}** |", ""]
+    account = statement.account
+    out += [
+        "## Your account",
+        "",
+        "| | |",
+        "|---|---:|",
+        f"| Balance before {month_name(statement.first)} | {amount(account.opening, cur)} |",
+        f"| Charges this period | {amount(account.charges, cur)} |",
+    ]
+    out += [
+        f"| Payment received {p.date.isoformat()} | {amount(-p.amount, cur)} |" for p in statement.payments
+    ]
+    out += [f"| **Balance due** | **{amount(account.closing, cur)}** |", ""]
+    out += [
+        "## Hours",
+        "",
+        "| Kind | Worked | Billable | Included | Included used | Billed at a rate |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for kind in KINDS:
+        h = statement.hours[kind]
+        out.append(
+            f"| {KIND_WORDS[kind]} | {hours_text(h.worked)} | {hours_text(h.billable)} |"
+            f" {included_text(h.included)} | {hours_text(h.included_used)} | {hours_text(h.billed)} |"
+        )
+    if statement.visits:
+        out += ["", "## Visits", ""]
+        out += [f"- {visit.date.isoformat()}: {amount(visit.amount, cur)}" for visit in statement.visits]
+    out += ["", "## Time", ""]
+    if statement.time:
+        name = _staff_name(statement)
+        out += ["| Date | Who | Kind | Hours | Billable | Note |", "|---|---|---|---:|---:|---|"]
+        for entry in statement.time:
+            kind = KIND_WORDS[entry.kind] + (", after hours" if entry.after_hours else "")
+            out.append(
+                f"| {entry.date.isoformat()} | {_md(name(entry.staff))} | {kind} |"
+                f" {hours_text(entry.hours)} | {billable_text(entry)} | {_md(entry.note)} |"
+            )
+    else:
+        out.append("No time was logged in this period.")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------- HTML and PDF
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,  # notes and names are the user's text: shown, never run
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["amount"] = amount
+    environment.filters["hours"] = hours_text
+    environment.filters["included"] = included_text
+    environment.filters["month"] = month_label
+    return environment
+
+
+def to_html(statement: Statement, *, notes: bool = False) -> str:
+    """The printable page. ``notes``: show the consultant's notes (on screen, never printed)."""
+    template = _environment().get_template("statement.html")
+    return template.render(
+        s=statement,
+        kinds=KINDS,
+        kind_words=KIND_WORDS,
+        line_names=LINE_NAMES,
+        period=period_name(statement),
+        first_month=month_name(statement.first),
+        staff=_staff_name(statement),
+        billable=billable_text,
+        paper=paper(statement),
+        show_notes=notes,
+    )
+
+
+def to_pdf(statement: Statement) -> bytes:
+    """The HTML page, printed by WeasyPrint (needs Debian's pango: ``make`` installs it)."""
+    import weasyprint  # here: it takes a few hundred ms to import, and only PDFs need it
+
+    return weasyprint.HTML(string=to_html(statement)).write_pdf()
+
+
+def render_all(statements: Sequence[Statement], fmt: str) -> list[bytes]:
+    """Each statement in ``fmt``; PDFs on every core, as WeasyPrint takes about half a
+    second of one per statement (the other formats take a few milliseconds)."""
+    workers = min(os.cpu_count() or 1, len(statements))
+    if fmt != "pdf" or workers < 2:
+        return [render(statement, fmt) for statement in statements]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: the workers start with WeasyPrint and the template already loaded
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(to_pdf, statements))
+
+
+def render(statement: Statement, fmt: str) -> bytes:
+    """The statement in ``fmt`` (one of ``FORMATS``), as the bytes of its file."""
+    if fmt == "pdf":
+        return to_pdf(statement)
+    if fmt == "html":
+        return to_html(statement).encode("utf-8")
+    if fmt == "md":
+        return to_markdown(statement).encode("utf-8")
+    if fmt == "json":
+        import json
+
+        return (json.dumps(to_json(statement), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    raise ValueError(f"unknown statement format {fmt!r}: use one of {', '.join(FORMATS)}")

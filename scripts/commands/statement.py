@@ -1,0 +1,175 @@
+"""``retainer statement``: a client's statement (or every client's) as HTML, PDF, Markdown, JSON."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from plugins.billing.rules import Month, month_label
+from plugins.books import Books, ledger_postings
+from plugins.reports.statement import (
+    Postings,
+    Statement,
+    StatementError,
+    billed_clients,
+    by_account,
+    for_client,
+)
+from plugins.reports.statement_format import FORMATS, SUFFIXES, render, render_all
+from scripts.commands.margin import parse_month
+from scripts.ledger import error_line, load
+from scripts.output import fail, ledger_option
+
+DEFAULT_FOLDER = Path("statements")
+
+
+@click.command("statement")
+@ledger_option
+@click.argument("words", nargs=-1, metavar="CLIENT MONTH")
+@click.option("--all", "every", is_flag=True, help="One statement per client billed in MONTH.")
+@click.option("--through", "last", metavar="YYYY-MM", help="Last month, for a statement of several months.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Default: from the -o file's ending; else md on the terminal, pdf for --all.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File to write (a folder with --all, default statements/). Default: the terminal.",
+)
+def statement_command(
+    ledger: Path | None,
+    words: tuple[str, ...],
+    every: bool,
+    last: str | None,
+    fmt: str | None,
+    output: Path | None,
+) -> None:
+    """A client's statement: what they are billed for MONTH and what was done for them.
+
+    Each charge is what the books hold on Assets:Receivable:<Acct>, with the arithmetic
+    behind it; then the account (balance before, charges, payments received, balance
+    due), included hours used, visits, and every time entry of the period, billable or
+    not. Addressed to the contract's contact:, with the practice's name, address and
+    payment_terms from contracts/practice.yaml.
+
+    \b
+    Examples:
+      retainer statement bayview-dental 2026-06                 # Markdown, for an e-mail
+      retainer statement bayview-dental 2026-06 -o june.pdf     # the PDF to send
+      retainer statement bayview-dental 2026-04 --through 2026-06 --format html -o q2.html
+      retainer statement bayview-dental 2026-06 --format json
+      retainer statement --all 2026-06                          # statements/<client>-2026-06.pdf
+      retainer statement --all 2026-06 --format md -o drafts/
+    """
+    client, month = _words(words, every)
+    first = parse_month("statement", "MONTH", month)
+    through = parse_month("statement", "--through", last) or first
+    assert first is not None and through is not None
+    loaded = load("statement", ledger)
+    books = loaded.books
+    postings = by_account(ledger_postings(loaded.entries))
+    title = loaded.options.get("title")
+    for error in loaded.errors:
+        click.echo(f"retainer statement: problem: {error_line(error)}", err=True)
+    if every:
+        clients = billed_clients(books, through)
+        folder = output or DEFAULT_FOLDER
+        kind = fmt or "pdf"
+        statements = [_statement(books, postings, name, first, through, title) for name in clients]
+        names = [folder / f"{name}-{_months(first, through)}{SUFFIXES[kind]}" for name in clients]
+        files = dict(zip(names, render_all(statements, kind), strict=True))
+        skipped = sorted(set(books.clients) - set(clients))
+        if skipped:
+            click.echo(
+                f"retainer statement: no agreement in {month_label(through)}: {', '.join(skipped)}", err=True
+            )
+        write_files(files)
+        for path in files:
+            click.echo(str(path))
+        return
+    assert client is not None
+    if client not in books.clients and client in books.contracts.failed_clients:
+        fail("statement", f"the contract of {client!r} does not load: fix the problem above, then retry")
+    statement = _statement(books, postings, client, first, through, title)
+    kind = fmt or _format_of(output)
+    if output is None:
+        if kind == "pdf" and sys.stdout.isatty():
+            fail("statement", "a PDF is not for the terminal: give -o FILE.pdf")
+        sys.stdout.buffer.write(render(statement, kind))
+        sys.stdout.flush()
+        return
+    write_files({output: render(statement, kind)})
+    click.echo(str(output))
+
+
+def _words(words: tuple[str, ...], every: bool) -> tuple[str | None, str]:
+    if every:
+        if len(words) != 1:
+            fail("statement", "with --all give just the month: retainer statement --all 2026-06")
+        return None, words[0]
+    if len(words) != 2:
+        fail(
+            "statement",
+            "give a client and a month, e.g. retainer statement acme-dental 2026-06 (or --all MONTH)",
+        )
+    return words[0], words[1]
+
+
+def _statement(
+    books: Books, postings: Postings, client: str, first: Month, last: Month, title: str | None
+) -> Statement:
+    """The statement, its notes (where books and contract disagree) said on stderr."""
+    try:
+        statement = for_client(books, postings, client, first, last, title=title)
+    except StatementError as exc:
+        fail("statement", str(exc))
+    for note in statement.notes:
+        click.echo(f"retainer statement: {client}: {note}", err=True)
+    return statement
+
+
+def _months(first: Month, last: Month) -> str:
+    return month_label(first) if first == last else f"{month_label(first)}-{month_label(last)}"
+
+
+def _format_of(output: Path | None) -> str:
+    """The format an output file's name asks for (``.htm`` too), else Markdown."""
+    if output is not None:
+        suffix = output.suffix.lower()
+        for fmt, ending in SUFFIXES.items():
+            if suffix == ending or (fmt == "html" and suffix == ".htm"):
+                return fmt
+    return "md"
+
+
+def write_files(files: dict[Path, bytes]) -> None:
+    """Write each file whole or not at all (a temporary file, then a rename); a file that
+    already holds these bytes is left alone, so running again changes nothing.
+
+    The one place this command writes: the lead can switch it to the locked multi-file
+    commit of plugins/writes.py.
+    """
+    for path, content in files.items():
+        if path.is_file() and path.read_bytes() == content:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.chmod(temporary, mode)  # mkstemp makes 0600; a statement is no secret of ours
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
