@@ -39,6 +39,9 @@ def shared_books(ledger: Any, on: datetime.date) -> Books:
 class BooksPage(FavaExtensionBase):
     """A report page over the books' contracts and time (rebuilt on every load)."""
 
+    #: ``<ClassName>.js`` beside this module: the legends follow Fava's bar chart mode.
+    has_js_module = True
+
     books: Books | None = None
     error: str | None = None
     today: datetime.date = datetime.date.min

@@ -19,7 +19,7 @@ from plugins.books import Books
 from plugins.margin.ledger_view import period_of
 from plugins.margin.legend import Chart, bar_group, with_legend
 from plugins.margin.loaded import BooksPage
-from plugins.reports.utilization import StaffRow, build_utilization
+from plugins.reports.utilization import HourTotals, StaffRow, build_utilization, hour_totals
 from plugins.reports.utilization import Utilization as Figures
 
 HUNDRED = Decimal(100)
@@ -68,6 +68,8 @@ class Utilization(BooksPage):
     """Per staff member and month: hours, billable share of available hours, unbilled cost."""
 
     report_title = "Utilization"
+    _totals: HourTotals | None = None
+    _totals_of: Books | None = None
 
     def page(self) -> UtilizationPage:
         """The page's data for this request; a bug shows as a message, not a broken page."""
@@ -80,7 +82,9 @@ class Utilization(BooksPage):
             return UtilizationPage(error=f"could not build this report: {exc!r}")
 
     def _page(self, books: Books) -> UtilizationPage:
-        figures = build_utilization(books.time, books.practice, period_of(g.filtered))
+        if self._totals_of is not books:  # summed once per load, cut per request
+            self._totals, self._totals_of = hour_totals(books.time), books
+        figures = build_utilization(books.time, books.practice, period_of(g.filtered), self._totals)
         charts = [(row, staff_chart(row)) for row in figures.staff]
         return UtilizationPage(figures, overview_chart(figures), charts)
 

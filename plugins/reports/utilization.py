@@ -12,17 +12,19 @@ utilization`` command and the Fava page show the same figures.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from plugins.billing.model import ZERO, Practice, TimeEntry
-from plugins.billing.rules import Month, cents, month_of, months
+from plugins.billing.rules import Month, cents, months
 from plugins.reports.figures import Period
 
 WORKDAYS_PER_WEEK = 5
 
 
+@functools.cache
 def weekdays(month: Month) -> int:
     """Monday–Friday days of ``month`` (public holidays are not known here)."""
     return sum(1 for week in calendar.monthcalendar(*month) for day in week[:WORKDAYS_PER_WEEK] if day)
@@ -41,12 +43,12 @@ class Hours:
     billable: Decimal = ZERO
     nonbillable: Decimal = ZERO
 
-    def add_entry(self, entry: TimeEntry) -> None:
-        self.hours += entry.hours
-        if entry.billable:
-            self.billable += entry.hours
+    def add(self, hours: Decimal, billable: bool) -> None:
+        self.hours += hours
+        if billable:
+            self.billable += hours
         else:
-            self.nonbillable += entry.hours
+            self.nonbillable += hours
 
 
 @dataclass(slots=True)
@@ -113,31 +115,49 @@ class Utilization:
         return [month for row in self.staff for month in row.months]
 
 
-def _entries(time: Mapping[str, Sequence[TimeEntry]], period: Period) -> Iterable[TimeEntry]:
-    for entries in time.values():
+#: Hours by (staff, client, month, billable).
+HourTotals = dict[tuple[str | None, str, Month, bool], Decimal]
+
+
+def hour_totals(time: Mapping[str, Sequence[TimeEntry]]) -> HourTotals:
+    """Hours by staff, client, month and billable: one dict update per entry.
+
+    Books hold hundreds of thousands of entries, so they are summed once (the Fava page
+    keeps the sums until the next load) and the far fewer sums are cut to each period.
+    """
+    totals: HourTotals = {}
+    get = totals.get
+    for client, entries in time.items():
         for entry in entries:
-            if month_of(entry.date) in period:
-                yield entry
+            day = entry.date
+            key = (entry.staff, client, (day.year, day.month), entry.billable)
+            totals[key] = get(key, ZERO) + entry.hours
+    return totals
 
 
 def build_utilization(
     time: Mapping[str, Sequence[TimeEntry]],
     practice: Practice,
     period: Period,
+    totals: HourTotals | None = None,
 ) -> Utilization:
     """Every staff member's months over ``period`` (open ends: the months with time).
 
     Staff are those listed in practice.yaml and anyone with time in the period; a listed
-    member with no time shows at 0 %, which is worth seeing.
+    member with no time shows at 0 %, which is worth seeing. ``totals`` are
+    ``hour_totals(time)`` if the caller has them already.
     """
     hours: dict[tuple[str | None, Month], Hours] = {}
     by_client: dict[str | None, dict[str, Hours]] = {}
-    seen: list[Month] = []
-    for entry in _entries(time, period):
-        month = month_of(entry.date)
-        seen.append(month)
-        hours.setdefault((entry.staff, month), Hours()).add_entry(entry)
-        by_client.setdefault(entry.staff, {}).setdefault(entry.client, Hours()).add_entry(entry)
+    seen: set[Month] = set()
+    if totals is None:
+        totals = hour_totals(time)
+    for (staff, client, month, billable), total in totals.items():
+        if month not in period:
+            continue
+        seen.add(month)
+        hours.setdefault((staff, month), Hours()).add(total, billable)
+        by_client.setdefault(staff, {}).setdefault(client, Hours()).add(total, billable)
     first = period.first or (min(seen) if seen else None)
     last = period.last or (max(seen) if seen else None)
     span = months(first, last) if first is not None and last is not None else []

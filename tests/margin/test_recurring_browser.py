@@ -95,6 +95,16 @@ def test_charts_and_their_legends(served: str, tmp_path: Path) -> None:  # noqa:
             assert_legend_matches(page, "revenue", ["Hourly", "Prepaid", "Recurring", "Travel"])
             assert page.locator("table.rt-ends tbody tr").count() == 2
             page.screenshot(path=str(tmp_path / "recurring-revenue.png"), full_page=True)
+            # In Fava's single-bar mode the bars take currency colours and Fava's own legend:
+            # ours hides (it would name colours no longer drawn) and comes back with the stacks.
+            mrr_chart = page.locator("div[data-chart=mrr]")
+            mrr_chart.locator("label.button", has_text="Single Bars").click()
+            page.wait_for_selector("div[data-chart=mrr] .rt-legend", state="hidden", timeout=10_000)
+            assert mrr_chart.locator("svg g.stacks").count() == 0
+            page.screenshot(path=str(tmp_path / "recurring-revenue-single.png"), full_page=True)
+            mrr_chart.locator("label.button", has_text="Stacked Bars").click()
+            page.wait_for_selector("div[data-chart=mrr] .rt-legend", state="visible", timeout=10_000)
+            assert_legend_matches(page, "mrr", list(colors))
 
             page.goto(f"{served}/{SLUG}/extension/Utilization/")
             page.wait_for_selector(
