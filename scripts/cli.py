@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import click
 
+from scripts.commands.adjust import adjust_command
 from scripts.commands.check import check_command
+from scripts.commands.close import close_command, reopen_command
+from scripts.commands.hook import install_hook_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
 
@@ -28,3 +31,7 @@ def main() -> None:
 main.add_command(check_command, "check")
 main.add_command(import_command, "import")
 main.add_command(margin_command, "margin")
+main.add_command(close_command, "close")
+main.add_command(reopen_command, "reopen")
+main.add_command(adjust_command, "adjust")
+main.add_command(install_hook_command, "install-hook")

@@ -9,6 +9,11 @@ from pathlib import Path
 import click
 
 from plugins.billing.model import ZERO, client_of_account
+from plugins.books import ledger_postings
+from plugins.reports.checks import data_warnings
+from plugins.reports.figures import Period
+from plugins.reports.flags import DataWarning
+from plugins.reports.margin import build_portfolio
 from scripts.ledger import Loaded, error_line, load
 from scripts.output import Report, emit, format_option, ledger_option, money
 
@@ -18,12 +23,18 @@ from scripts.output import Report, emit, format_option, ledger_option, money
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems, no per-client summary.")
 @format_option("json")
 def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
-    """Check the books: contracts, time entries and accruals.
+    """Check the books: contracts, time entries, accruals and closed months.
 
     Prints every problem as FILE:LINE: Kind: message (the same errors bean-check
-    shows) and, when there are none, each client's revenue (everything booked under
-    Income:Clients:<Acct>) and direct costs (under Expenses:Clients:<Acct>). Exits with
-    status 1 when anything needs fixing.
+    shows, a closed month billed differently included) and, when there are none, each
+    client's revenue (everything booked under Income:Clients:<Acct>) and direct costs
+    (under Expenses:Clients:<Acct>). Exits with status 1 when anything needs fixing.
+
+    Then warnings, which do not fail the check: staff costed at the default rate or
+    not at all, months with a retainer but no time recorded, a term that never
+    applies, agreements ending within 60 days, clients over their included hours three
+    months running (an upsell to discuss), time after the horizon not billed yet.
+    `retainer install-hook` runs this check before every git commit.
 
     \b
     Examples:
@@ -32,14 +43,22 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
     """
     loaded = load("check", ledger)
     problems = [error_line(error) for error in loaded.errors]
+    warnings = _warnings(loaded)
     if fmt == "json":
-        document = {"ledger": str(loaded.path), "errors": problems, **_totals(loaded)}
+        document = {
+            "ledger": str(loaded.path),
+            "errors": problems,
+            "warnings": [{"code": w.code, "client": w.client, "message": w.message} for w in warnings],
+            **_totals(loaded),
+        }
         emit(Report("", [], document=document), fmt)
         if problems:
             sys.exit(1)
         return
     for line in problems:
         click.echo(line, err=True)
+    for warning in warnings:
+        click.echo(f"warning: {warning.client + ': ' if warning.client else ''}{warning.message}", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {loaded.path}", err=True)
         sys.exit(1)
@@ -57,6 +76,16 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
             ],
         )
         emit(report, "table")
+
+
+def _warnings(loaded: Loaded) -> list[DataWarning]:
+    """The data-quality warnings, from the report modules' rules (over all months)."""
+    books = loaded.books
+    portfolio = build_portfolio(
+        books.clients, books.practice, books.bills, books.time, ledger_postings(loaded.entries),
+        Period(None, None), books.today,
+    )
+    return data_warnings(portfolio, books.clients, books.today)
 
 
 def _totals(loaded: Loaded) -> dict[str, list[dict[str, str]]]:
