@@ -88,3 +88,22 @@ def test_one_demo_client_costs_more_than_it_pays() -> None:
             if parts[1:2] == ["Clients"] and parts[0] in ("Income", "Expenses"):
                 margin[parts[2]] = margin.get(parts[2], Decimal(0)) - posting.units.number
     assert min(margin.values()) < 0 < max(margin.values())
+
+
+def test_demo_ships_its_first_months_closed() -> None:
+    """The closed files are part of the byte-for-byte check above; here: they are the
+    first months in order, each marked, and the books still load without an error."""
+    closed = sorted(path.name for path in (ROOT / "ledger" / "closed").glob("*.beancount"))
+    assert closed == [
+        "2025-11.beancount",
+        "2025-12.beancount",
+        "2026-01.beancount",
+        "2026-02.beancount",
+        "2026-03.beancount",
+    ]
+    first = (ROOT / "ledger" / "closed" / "2025-11.beancount").read_text(encoding="utf-8")
+    assert '2025-11-30 custom "retainer-closed" "2025-11"\n' in first
+    entries, errors, _ = loader.load_file(str(LEDGER))
+    assert errors == []
+    marked = [e for e in entries if isinstance(e, data.Custom) and e.type == "retainer-closed"]
+    assert [e.values[0].value for e in marked] == ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]
