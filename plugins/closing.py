@@ -23,6 +23,7 @@ from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from beancount.core import data
@@ -131,6 +132,7 @@ class ClosedBooks:
                     _marker(entry, markers, problems)  # type: ignore[arg-type]
             elif kind is transaction and ADJUSTMENT_TAG in (entry.tags or ()):  # type: ignore[union-attr]
                 adjustments.append(entry)  # type: ignore[arg-type]
+        _in_order(markers, problems)
         found: dict[Month, list[data.Transaction]] = {month: [] for month in markers}
         if markers:
             files = {marker.meta.get("filename"): month for month, marker in markers.items()}
@@ -285,6 +287,23 @@ def _marker(entry: data.Custom, markers: dict[Month, data.Custom], problems: lis
         )
     else:
         markers[month] = entry
+
+
+def _in_order(markers: Mapping[Month, data.Custom], problems: list[Any]) -> None:
+    """Closed months run without a gap: a month between two closed ones would be billed as
+    it stands while the months around it are not."""
+    closed = sorted(markers)
+    for before, after in pairwise(closed):
+        if next_month(before) != after:
+            gap = month_label(next_month(before))
+            problems.append(
+                ClosedMonthError(
+                    markers[after].meta,
+                    f"{month_label(after)} is closed but {gap} is not: months close in order;"
+                    f" restore closed/{gap}.beancount from git, or reopen the later months",
+                    markers[after],
+                )
+            )
 
 
 def _add(figures: Figures, entry: data.Transaction) -> None:

@@ -42,7 +42,7 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
       retainer check --ledger ~/books/ledger/main.beancount --format json
     """
     loaded = load("check", ledger)
-    problems = [error_line(error) for error in loaded.errors]
+    problems = [error_line(error) for error in loaded.errors] + not_included(loaded)
     warnings = _warnings(loaded)
     if fmt == "json":
         document = {
@@ -78,12 +78,31 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
         emit(report, "table")
 
 
+def not_included(loaded: Loaded) -> list[str]:
+    """Closed files the ledger does not load: their months would be billed as they stand."""
+    from plugins.closing import ClosedBooks
+    from scripts.closebooks import CLOSED_GLOB, closed_file, closed_on_disk
+
+    loaded_months = ClosedBooks.of(loaded.entries).months
+    return [
+        f"{closed_file(loaded.path, month)}:1: ClosedMonthError: this closed month is not loaded:"
+        f' add include "{CLOSED_GLOB}" to {loaded.path.name}'
+        for month in closed_on_disk(loaded.path)
+        if month not in loaded_months
+    ]
+
+
 def _warnings(loaded: Loaded) -> list[DataWarning]:
     """The data-quality warnings, from the report modules' rules (over all months)."""
     books = loaded.books
     portfolio = build_portfolio(
-        books.clients, books.practice, books.bills, books.time, ledger_postings(loaded.entries),
-        Period(None, None), books.today,
+        books.clients,
+        books.practice,
+        books.bills,
+        books.time,
+        ledger_postings(loaded.entries),
+        Period(None, None),
+        books.today,
     )
     return data_warnings(portfolio, books.clients, books.today)
 

@@ -274,3 +274,20 @@ def test_markers_are_checked(write_books: WriteBooks) -> None:
     found = messages(books)
     assert any("must be dated 2026-01-31" in m for m in found)
     assert any("write the marker as" in m for m in found)
+
+
+def test_a_gap_in_the_closed_months_and_a_closed_file_not_loaded_are_errors(write_books: WriteBooks) -> None:
+    books = acme(write_books)
+    for month in ("2026-01", "2026-02", "2026-03"):
+        assert run(books, "close", month).exit_code == 0
+    (books.path.parent / "closed" / "2026-02.beancount").unlink()
+    found = messages(reload(books))
+    assert found == [
+        "2026-03 is closed but 2026-02 is not: months close in order;"
+        " restore closed/2026-02.beancount from git, or reopen the later months"
+    ]
+    text = books.path.read_text(encoding="utf-8")
+    books.path.write_text(text.replace('include "closed/*.beancount"', ""), encoding="utf-8")
+    check = run(books, "check")
+    assert check.exit_code == 1
+    assert "closed/2026-01.beancount:1: ClosedMonthError: this closed month is not loaded" in check.output
