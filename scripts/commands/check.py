@@ -20,7 +20,9 @@ from scripts.output import Report, emit, format_option, ledger_option, money
 
 @click.command("check")
 @ledger_option
-@click.option("--quiet", "-q", is_flag=True, help="Print only problems, no per-client summary.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print only problems and a count of warnings, no per-client summary."
+)
 @format_option("json")
 def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
     """Check the books: contracts, time entries, accruals and closed months.
@@ -57,7 +59,9 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
         return
     for line in problems:
         click.echo(line, err=True)
-    for warning in warnings:
+    if quiet and warnings:
+        click.echo(f"{len(warnings)} warning(s): `retainer check` lists them", err=True)
+    for warning in [] if quiet else warnings:
         click.echo(f"warning: {warning.client + ': ' if warning.client else ''}{warning.message}", err=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) in {loaded.path}", err=True)

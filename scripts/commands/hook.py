@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,18 +25,16 @@ def hook_text(retainer: str, ledger: str) -> str:
 # (a broken contract or ledger, or a closed month that no longer matches). Remove this
 # file to stop checking; `git commit --no-verify` skips it once.
 set -e
-RETAINER='{retainer}'
+RETAINER={shlex.quote(retainer)}
 [ -x "$RETAINER" ] || RETAINER=retainer
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
-git checkout-index --all --prefix="$tree/"
-if ! "$RETAINER" check --quiet --ledger "$tree/{ledger}" >"$tree.out" 2>&1; then
-    sed "s#$tree/##g" "$tree.out" >&2
-    rm -f "$tree.out"
+git checkout-index --all --prefix="$tree/books/"
+if ! "$RETAINER" check --quiet --ledger "$tree/books/"{shlex.quote(ledger)} >"$tree/output" 2>&1; then
+    sed "s#$tree/books/##g" "$tree/output" >&2
     echo "retainer: commit refused: fix the problems above (retainer check), then commit again" >&2
     exit 1
 fi
-rm -f "$tree.out"
 """
 
 

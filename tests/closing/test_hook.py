@@ -63,6 +63,7 @@ def test_the_hook_blocks_a_broken_ledger_and_an_edited_closed_month(write_books:
     refused = git(repo, "commit", "-qm", "edit a closed month")
     assert refused.returncode != 0
     assert "ClosedMonthError" in refused.stderr and "commit refused" in refused.stderr
+    assert "\nledger/closed/2026-01.beancount:" in "\n" + refused.stderr  # named as in the repository
     assert commits(repo) == 1
 
     # What is checked is what is staged: the fix in the working tree alone is not enough.
