@@ -205,7 +205,7 @@ class ClosedBooks:
                 settled.differences.append(Difference(client, month, lines, meta))
         first_open = self.first_open_day()
         for difference in settled.differences:
-            problems.append(_error(difference, clients[difference.client], first_open))
+            problems.append(_error(difference, clients[difference.client], first_open, self.last))
         return settled
 
     def _adjusted(
@@ -322,8 +322,14 @@ def _differing(old: Figures, new: Figures) -> tuple[Line, ...]:
     )
 
 
-def _error(difference: Difference, contract: Contract, first_open: datetime.date | None) -> Any:
+def _error(
+    difference: Difference, contract: Contract, first_open: datetime.date | None, last: Month | None
+) -> Any:
     label = month_label(difference.month)
+    if last is None or last == difference.month:
+        reopen = f"retainer reopen {label}"
+    else:  # months reopen latest first
+        reopen = f"retainer reopen {month_label(last)}, and each month back to {label}"
     lines = "; ".join(str(line) for line in difference.shown)
     term = f"a term '- from: {first_open}' in {contract.display_path}" if first_open else "a new term"
     message = (
@@ -331,6 +337,6 @@ def _error(difference: Difference, contract: Contract, first_open: datetime.date
         f" The closed figures stand (if the closed file was edited by hand, restore it from git)."
         f" To go on: make the change in {term} (an open month);"
         f" or book an adjustment in an open month: retainer adjust {label} --client {difference.client};"
-        f" or reopen the month: retainer reopen {label} (the latest closed month only)"
+        f" or reopen the month: {reopen}"
     )
     return ClosedMonthError(difference.where, message, None)
