@@ -169,7 +169,7 @@ class ClosedBooks:
         per client and month, with the closed files plus their adjustments."""
         if not self.months and not self.adjustments:
             return Settled(list(generated), [], [], list(self.problems))
-        accounts = {contract.account: client for client, contract in clients.items()}
+        accounts = Owners(clients)
         closed_months = self.months
         kept = []
         new: dict[tuple[str, Month], Figures] = {}
@@ -209,7 +209,7 @@ class ClosedBooks:
         return settled
 
     def _adjusted(
-        self, entry: data.Transaction, accounts: Mapping[str, str], problems: list[Any]
+        self, entry: data.Transaction, accounts: Owners, problems: list[Any]
     ) -> tuple[str, Month] | None:
         """The (client, closed month) an adjustment counts towards, or None with an error."""
         month = parse_month(entry.meta.get(ADJUSTS))
@@ -249,14 +249,27 @@ class ClosedBooks:
         return client, month
 
 
-def client_of(entry: data.Transaction, accounts: Mapping[str, str]) -> str | None:
+class Owners(dict[str, str | None]):
+    """Account name -> the client whose account it is (or None), worked out once per name."""
+
+    def __init__(self, clients: Mapping[str, Contract]) -> None:
+        super().__init__()
+        self.by_component = {contract.account: client for client, contract in clients.items()}
+
+    def __missing__(self, account: str) -> str | None:
+        found = None
+        if account.startswith(_CLIENT_ROOTS):
+            found = self.by_component.get(account.split(":", 3)[2])
+        self[account] = found
+        return found
+
+
+def client_of(entry: data.Transaction, owners: Owners) -> str | None:
     """The client whose accounts a transaction posts to (the first one found)."""
     for posting in entry.postings:
-        account = posting.account
-        if account.startswith(_CLIENT_ROOTS):
-            client = accounts.get(account.split(":", 3)[2])
-            if client is not None:
-                return client
+        client = owners[posting.account]
+        if client is not None:
+            return client
     return None
 
 
