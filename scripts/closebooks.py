@@ -210,10 +210,12 @@ def _adjustment(difference: Difference, payee: str, day: datetime.date) -> data.
     )
 
 
-def write_changes(changes: Mapping[Path, str | None]) -> None:
+def write_changes(changes: Mapping[Path, str | None], ledger: Path | None = None) -> None:
     """Apply a plan, each file replaced atomically (new text, or deleted for None), in order.
 
     The one place these commands write; a locked multi-file commit can replace it.
+    ``ledger`` is touched last: Beancount's cache keys on the files it loaded, so a new
+    file matched by an include glob goes unseen until the ledger itself changes.
     """
     from importers.timefile import write_atomic  # fsynced, keeps the file's mode
 
@@ -223,6 +225,8 @@ def write_changes(changes: Mapping[Path, str | None]) -> None:
                 os.unlink(path)
         else:
             write_atomic(path, text)
+    if ledger is not None and changes and ledger.exists():
+        os.utime(ledger)
 
 
 def _includes(ledger_text: str, target: str) -> bool:

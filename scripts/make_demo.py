@@ -1003,7 +1003,7 @@ def close_months(root: Path, files: dict[Path, str], closing: Sequence[Month]) -
         written: set[Path] = set()
         for month in closing:
             changes = plan_close(load("close", ledger), month)
-            write_changes(changes)
+            write_changes(changes, ledger)
             written.update(changes)
         return {root / path.relative_to(base): path.read_text(encoding="utf-8") for path in sorted(written)}
 

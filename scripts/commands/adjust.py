@@ -62,6 +62,6 @@ def adjust_command(
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
-    write_changes(changes)
+    write_changes(changes, loaded.path)
     for path in changes:
         click.echo(f"  wrote {os.path.relpath(path)}")

@@ -35,10 +35,11 @@ def close_command(month: str, ledger: Path | None) -> None:
     """
     try:
         wanted = month_argument(month)
-        changes = plan_close(load("close", ledger), wanted)
+        loaded = load("close", ledger)
+        changes = plan_close(loaded, wanted)
     except Refused as exc:
         fail("close", f"refused, nothing written: {exc}")
-    write_changes(changes)
+    write_changes(changes, loaded.path)
     _report(changes, f"closed {month}")
 
 
@@ -63,7 +64,7 @@ def reopen_command(month: str, ledger: Path | None) -> None:
         changes = plan_reopen(path, month_argument(month))
     except Refused as exc:
         fail("reopen", f"refused, nothing written: {exc}")
-    write_changes(changes)
+    write_changes(changes, path)
     _report(changes, f"reopened {month}")
 
 

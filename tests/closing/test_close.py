@@ -9,9 +9,11 @@ March: Retainer 500.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from beancount import loader
 from beancount.core import data
 from beancount.parser import printer
@@ -291,3 +293,29 @@ def test_a_gap_in_the_closed_months_and_a_closed_file_not_loaded_are_errors(writ
     check = run(books, "check")
     assert check.exit_code == 1
     assert "closed/2026-01.beancount:1: ClosedMonthError: this closed month is not loaded" in check.output
+
+
+@pytest.fixture
+def always_cached(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Beancount's pickle cache for every load (it normally caches loads over a second)."""
+    monkeypatch.setattr(loader, "PICKLE_CACHE_THRESHOLD", 0)
+    loader.initialize(use_cache=True)
+    yield
+    monkeypatch.undo()
+    loader.initialize(use_cache=True)
+
+
+def test_an_edit_of_a_newly_closed_file_is_seen_through_beancounts_cache(
+    write_books: WriteBooks, always_cached: None
+) -> None:
+    """The second close adds a file to the include glob without changing the ledger's text;
+    Beancount's cache must not keep serving the books from before it."""
+    books = acme(write_books)
+    assert (books.path.parent / ".main.beancount.picklecache").exists()
+    assert run(books, "close", "2026-01").exit_code == 0
+    assert run(books, "close", "2026-02").exit_code == 0  # loads (and caches) the books first
+    closed = books.path.parent / "closed" / "2026-02.beancount"
+    edited = closed.read_text(encoding="utf-8").replace("500.00 USD", "450.00 USD")
+    closed.write_text(edited, encoding="utf-8")
+    found = messages(reload(books))
+    assert len(found) == 1 and f"{RETAINER} closed 450.00 USD, now 500.00 USD" in found[0]
