@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from plugins.billing.rules import month_label
-from scripts.closebooks import Refused, month_argument, plan_adjust, write_changes
+from scripts.closebooks import Adjustment, Refused, month_argument, plan_adjust, write_changes
 from scripts.ledger import load
-from scripts.output import fail, ledger_option
+from scripts.output import Report, emit, fail, format_option, ledger_option, money
 
 
 @click.command("adjust")
@@ -25,8 +26,14 @@ from scripts.output import fail, ledger_option
 )
 @click.option("--dry-run", is_flag=True, help="Print the adjustments; write nothing.")
 @ledger_option
+@format_option("json")
 def adjust_command(
-    month: str | None, client: str | None, day: datetime.datetime | None, dry_run: bool, ledger: Path | None
+    month: str | None,
+    client: str | None,
+    day: datetime.datetime | None,
+    dry_run: bool,
+    ledger: Path | None,
+    fmt: str,
 ) -> None:
     """Adjust closed months whose bills, billed again, come out different.
 
@@ -42,6 +49,7 @@ def adjust_command(
       retainer adjust --dry-run
       retainer adjust 2026-01 --client acme-dental
       retainer adjust 2026-01 --date 2026-03-01
+      retainer adjust --dry-run --format json
     """
     try:
         wanted = month_argument(month) if month else None
@@ -49,6 +57,15 @@ def adjust_command(
         changes, adjustments = plan_adjust(loaded, wanted, client, day.date() if day else None)
     except Refused as exc:
         fail("adjust", f"refused, nothing written: {exc}")
+    if fmt == "json":
+        if not dry_run and adjustments:
+            write_changes(changes, loaded.path)
+        document = {
+            "adjustments": [_document(a) for a in adjustments],
+            "written": [] if dry_run else [str(path) for path in changes],
+        }
+        emit(Report("", [], document=document), fmt)
+        return
     if not adjustments:
         click.echo("retainer adjust: every closed month agrees with the books; nothing to adjust.")
         return
@@ -65,3 +82,23 @@ def adjust_command(
     write_changes(changes, loaded.path)
     for path in changes:
         click.echo(f"  wrote {os.path.relpath(path)}")
+
+
+def _document(adjustment: Adjustment) -> dict[str, Any]:
+    """One adjustment for scripts: amounts as the accounts show them (income positive)."""
+    difference = adjustment.difference
+    return {
+        "client": difference.client,
+        "month": month_label(difference.month),
+        "date": adjustment.entry.date.isoformat(),
+        "lines": [
+            {
+                "account": line.account,
+                "currency": line.currency,
+                "closed": money(line.shown(line.closed)),
+                "new": money(line.shown(line.new)),
+                "difference": money(line.shown(line.new - line.closed)),
+            }
+            for line in difference.shown
+        ],
+    }

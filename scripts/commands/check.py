@@ -10,12 +10,13 @@ import click
 
 from plugins.billing.model import ZERO, client_of_account
 from plugins.books import ledger_postings
+from plugins.closing import ClosedBooks
 from plugins.reports.checks import data_warnings
 from plugins.reports.figures import Period
 from plugins.reports.flags import DataWarning
 from plugins.reports.margin import build_portfolio
 from scripts.ledger import Loaded, error_line, load
-from scripts.output import Report, emit, format_option, ledger_option, money
+from scripts.output import Report, emit, format_option, ledger_option, money, month
 
 
 @click.command("check")
@@ -51,6 +52,7 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
             "ledger": str(loaded.path),
             "errors": problems,
             "warnings": [{"code": w.code, "client": w.client, "message": w.message} for w in warnings],
+            "closed": [month(m) for m in sorted(ClosedBooks.of(loaded.entries).months)],
             **_totals(loaded),
         }
         emit(Report("", [], document=document), fmt)
@@ -84,7 +86,6 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
 
 def not_included(loaded: Loaded) -> list[str]:
     """Closed files the ledger does not load: their months would be billed as they stand."""
-    from plugins.closing import ClosedBooks
     from scripts.closebooks import CLOSED_GLOB, closed_file, closed_on_disk
 
     loaded_months = ClosedBooks.of(loaded.entries).months

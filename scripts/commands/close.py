@@ -15,7 +15,8 @@ from scripts.output import fail, find_ledger, ledger_option
 @click.command("close")
 @click.argument("month")
 @ledger_option
-def close_command(month: str, ledger: Path | None) -> None:
+@click.option("--dry-run", is_flag=True, help="Say what would be written; write nothing.")
+def close_command(month: str, ledger: Path | None, dry_run: bool) -> None:
     """Close MONTH (YYYY-MM): keep its bills exactly as issued.
 
     Writes closed/MONTH.beancount next to the ledger: a retainer-closed marker, then
@@ -31,6 +32,7 @@ def close_command(month: str, ledger: Path | None) -> None:
     \b
     Examples:
       retainer close 2026-01
+      retainer close 2026-02 --dry-run
       retainer close 2026-02 --ledger ~/books/ledger/main.beancount
     """
     try:
@@ -39,6 +41,9 @@ def close_command(month: str, ledger: Path | None) -> None:
         changes = plan_close(loaded, wanted)
     except Refused as exc:
         fail("close", f"refused, nothing written: {exc}")
+    if dry_run:
+        _report(changes, f"would close {month}; dry run, nothing written", "would write")
+        return
     write_changes(changes, loaded.path)
     _report(changes, f"closed {month}")
 
@@ -68,7 +73,7 @@ def reopen_command(month: str, ledger: Path | None) -> None:
     _report(changes, f"reopened {month}")
 
 
-def _report(changes: Changes, done: str) -> None:
+def _report(changes: Changes, done: str, verb: str = "wrote") -> None:
     for path, text in changes.items():
-        click.echo(f"  {'deleted' if text is None else 'wrote'} {os.path.relpath(path)}")
+        click.echo(f"  {'deleted' if text is None else verb} {os.path.relpath(path)}")
     click.echo(f"retainer: {done}.")

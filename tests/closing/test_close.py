@@ -9,6 +9,7 @@ March: Retainer 500.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -319,3 +320,41 @@ def test_an_edit_of_a_newly_closed_file_is_seen_through_beancounts_cache(
     closed.write_text(edited, encoding="utf-8")
     found = messages(reload(books))
     assert len(found) == 1 and f"{RETAINER} closed 450.00 USD, now 500.00 USD" in found[0]
+
+
+def test_close_dry_run_adjust_json_and_check_json(write_books: WriteBooks) -> None:
+    books = acme(write_books)
+    folder = books.path.parent.parent
+    before = snapshot(folder)
+    dry = run(books, "close", "2026-01", "--dry-run")
+    assert dry.exit_code == 0 and "would write" in dry.output
+    assert snapshot(folder) == before
+    assert run(books, "close", "2026-01").exit_code == 0
+    contract = folder / "contracts" / "acme.yaml"
+    # Remote 100 -> 110: January's 1 remote hour over bills 110, so Hourly 220 -> 230.
+    contract.write_text(CONTRACT.replace("remote: 100", "remote: 110"), encoding="utf-8")
+    result = run(books, "adjust", "--dry-run", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["written"] == []
+    assert document["adjustments"] == [
+        {
+            "client": "acme",
+            "month": "2026-01",
+            "date": "2026-02-01",
+            "lines": [
+                {
+                    "account": HOURLY,
+                    "currency": "USD",
+                    "closed": "220.00",
+                    "new": "230.00",
+                    "difference": "10.00",
+                }
+            ],
+        }
+    ]
+    check = run(reload(books), "check", "--format", "json")
+    assert check.exit_code == 1
+    checked = json.loads(check.stdout)
+    assert checked["closed"] == ["2026-01"]
+    assert any("ClosedMonthError" in line for line in checked["errors"])
