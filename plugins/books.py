@@ -155,7 +155,8 @@ class Books:
 
     def transactions(self, existing: Sequence[data.Directive] = ()) -> list[data.Directive]:
         """The generated transactions, and an ``Open`` for each account they use that
-        ``existing`` does not open; sorted as Beancount sorts entries."""
+        ``existing`` does not open; sorted as Beancount sorts entries. Months closed in
+        ``existing`` (``plugins.closing``) are left out: their closed files stand."""
         return self._settle(self.generated(), existing)
 
     def generated(self) -> list[data.Directive]:
@@ -186,7 +187,7 @@ class Books:
         """Closed months keep their closed files' figures (``plugins.closing``): their
         transactions are not posted again, a difference is an error; then the Opens."""
         settled = ClosedBooks.of(existing).settle(found, self.clients)
-        self.found.extend(problem for problem in settled.problems if problem not in self.found)
+        self.found.extend([p for p in settled.problems if p not in self.found])  # once per pass
         kept = settled.kept
         kept.extend(opens([*found, *settled.closed] if settled.closed else found, existing))
         kept.sort(key=data.entry_sortkey)
