@@ -71,6 +71,10 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
     click.echo(f"{loaded.path}: no problems.")
     if quiet:
         return
+    closed = sorted(ClosedBooks.of(loaded.entries).months)
+    if closed:
+        span = month(closed[0]) if len(closed) == 1 else f"{month(closed[0])} to {month(closed[-1])}"
+        click.echo(f"Closed: {span} (retainer reopen {month(closed[-1])} to reopen the latest).")
     clients = _totals(loaded)["clients"]
     if clients:
         report = Report(

@@ -90,6 +90,8 @@ def test_close_writes_the_marker_and_the_month_as_printed(write_books: WriteBook
     assert books.path.read_text(encoding="utf-8").rstrip().endswith('include "closed/*.beancount"')
     after = reload(books)
     assert after.errors == []
+    check = run(after, "check")
+    assert check.exit_code == 0 and "Closed: 2026-01 (retainer reopen 2026-01" in check.output
     # January is posted once, from the closed file: 500 + 220 + 40 = 760 receivable.
     assert after.posted(RECEIVABLE, "2026-01") == Decimal("760")
     januaries = [t for t in after.transactions() if t.date.month == 1]
