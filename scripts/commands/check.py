@@ -9,12 +9,10 @@ from pathlib import Path
 import click
 
 from plugins.billing.model import ZERO, client_of_account
-from plugins.books import ledger_postings
 from plugins.closing import ClosedBooks
 from plugins.reports.checks import data_warnings
 from plugins.reports.figures import Period
 from plugins.reports.flags import DataWarning
-from plugins.reports.margin import build_portfolio
 from scripts.ledger import Loaded, error_line, load
 from scripts.output import Report, emit, format_option, ledger_option, money, month
 
@@ -104,15 +102,7 @@ def not_included(loaded: Loaded) -> list[str]:
 def _warnings(loaded: Loaded) -> list[DataWarning]:
     """The data-quality warnings, from the report modules' rules (over all months)."""
     books = loaded.books
-    portfolio = build_portfolio(
-        books.clients,
-        books.practice,
-        books.bills,
-        books.time,
-        ledger_postings(loaded.entries),
-        Period(None, None),
-        books.today,
-    )
+    portfolio = loaded.portfolio(Period(None, None))
     return data_warnings(portfolio, books.clients, books.today)
 
 

@@ -11,9 +11,8 @@ from typing import Any
 import click
 
 from plugins.billing.rules import Month
-from plugins.books import ledger_postings
 from plugins.reports.figures import Money, Period
-from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
+from plugins.reports.margin import ClientRow, Portfolio
 from scripts.ledger import error_line, load
 from scripts.output import Report, emit, fail, format_option, hours, ledger_option, money, month, ratio
 
@@ -60,15 +59,7 @@ def margin_command(
     if client is not None and client not in books.clients:
         known = ", ".join(sorted(books.clients)) or "none"
         fail("margin", f"no contract for client {client!r}: use one of {known}")
-    portfolio = build_portfolio(
-        books.clients,
-        books.practice,
-        books.bills,
-        books.time,
-        ledger_postings(loaded.entries),
-        period,
-        books.today,
-    )
+    portfolio = loaded.portfolio(period)
     rows = [row for row in portfolio.rows if client is None or row.client == client]
     notes = [f"problem: {error_line(error)}" for error in loaded.errors]
     notes += [f"warning: {warning.message}" for warning in portfolio.warnings]
