@@ -6,9 +6,9 @@ from pathlib import Path
 
 from beancount import loader
 from click.testing import CliRunner
+from timeimport.support_books import write_books
 
 from scripts.cli import main
-from timeimport.support_books import write_books
 
 
 def test_late_time_imported_into_a_closed_month_is_warned_about_and_caught(tmp_path: Path) -> None:
