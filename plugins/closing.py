@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import namedtuple
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
@@ -164,11 +164,11 @@ class ClosedBooks:
         last = self.last
         return None if last is None else datetime.date(*next_month(last), 1)
 
-    def settle(self, generated: Iterable[data.Directive], clients: Mapping[str, Contract]) -> Settled:
+    def settle(self, generated: list[data.Directive], clients: Mapping[str, Contract]) -> Settled:
         """Take the generated transactions dated in closed months out, and compare them,
         per client and month, with the closed files plus their adjustments."""
         if not self.months and not self.adjustments:
-            return Settled(list(generated), [], [], list(self.problems))
+            return Settled(generated, [], [], list(self.problems))  # the same list: nothing closed
         accounts = Owners(clients)
         closed_months = self.months
         kept = []
