@@ -3,7 +3,7 @@
 The books (accrued through 2026-04, today pinned to 2026-04-15):
 - busy: 300/month, 1 remote hour included, 100/h; 2 h in each of Feb, Mar, Apr (over three
   months running: an upsell), none in January (a retainer month with no time).
-- leaving: ends 2026-05-31, 45 days after today (ending soon), and a term from 2026-07-01
+- leaving: ends 2026-05-31, 46 days after today (ending soon), and a term from 2026-07-01
   that can never apply; its time is by "dave", who has no cost rate (default rate).
 """
 
