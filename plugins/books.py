@@ -27,6 +27,7 @@ from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contract
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Contract, Location, Practice, Problem, TimeEntry
 from plugins.billing.rules import MonthBill, bill_contract, check_entry, check_project
+from plugins.closing import ClosedBooks
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
 from plugins.timeentry import parse_time_entry
@@ -177,12 +178,17 @@ class Books:
 
     def transactions(self, existing: Sequence[data.Directive] = ()) -> list[data.Directive]:
         """The generated transactions, and an ``Open`` for each account they use that
-        ``existing`` does not open; sorted as Beancount sorts entries."""
+        ``existing`` does not open; sorted as Beancount sorts entries. Months closed in
+        ``existing`` (``plugins.closing``) are left out: their closed files stand."""
+        return self._settle(self.generated(), existing)
+
+    def generated(self) -> list[data.Directive]:
+        """Every month's transactions as billed now, closed months included (no Opens)."""
         found: list[data.Directive] = []
         for client, bills in self.bills.items():
             for bill in bills:
                 found.extend(month_transactions(self.clients[client], bill))
-        return _with_opens(found, existing)
+        return found
 
     def drain(self, existing: Sequence[data.Directive] = ()) -> list[data.Directive]:
         """``transactions()`` for a caller that wants nothing else (the plugin on every
@@ -196,7 +202,19 @@ class Books:
                 for bill in bills or ():
                     found.extend(month_transactions(self.clients[client], bill))
             self._billed = True
-            return _with_opens(found, existing)
+            return self._settle(found, existing)
+
+    def _settle(
+        self, found: list[data.Directive], existing: Sequence[data.Directive]
+    ) -> list[data.Directive]:
+        """Closed months keep their closed files' figures (``plugins.closing``): their
+        transactions are not posted again, a difference is an error; then the Opens."""
+        settled = ClosedBooks.of(existing).settle(found, self.clients)
+        self.found.extend([p for p in settled.problems if p not in self.found])  # once per pass
+        kept = settled.kept
+        kept.extend(opens([*found, *settled.closed] if settled.closed else found, existing))
+        kept.sort(key=data.entry_sortkey)
+        return kept
 
     def _bill(self, client: str, entries: list[TimeEntry]) -> list[MonthBill] | None:
         """A client's bills, their problems added to ``errors``; None if billing failed."""
@@ -211,12 +229,6 @@ class Books:
             for bill in bills:
                 self.found.extend(error(problem) for problem in bill.problems)
         return bills
-
-
-def _with_opens(found: list[data.Directive], existing: Sequence[data.Directive]) -> list[data.Directive]:
-    found.extend(opens(found, existing))
-    found.sort(key=data.entry_sortkey)
-    return found
 
 
 def collect_time(

@@ -207,8 +207,11 @@ def opens(new: Sequence[data.Directive], existing: Sequence[data.Directive]) -> 
     first_use: dict[str, tuple[datetime.date, data.Meta]] = {}
     for entry in new:
         for posting in entry.postings:  # type: ignore[union-attr]
-            if posting.account not in opened and posting.account not in first_use:
-                first_use[posting.account] = (entry.date, entry.meta)
+            account = posting.account
+            # The earliest use, not the first seen: clients share Expenses:Labor:Allocated,
+            # and a later client's earlier month must not post before it is opened.
+            if account not in opened and (account not in first_use or entry.date < first_use[account][0]):
+                first_use[account] = (entry.date, entry.meta)
     return [
         data.Open(data.new_metadata(meta["filename"], meta["lineno"]), day, account, None, None)  # type: ignore[arg-type]
         for account, (day, meta) in sorted(first_use.items())

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import click
 
+from scripts.commands.adjust import adjust_command
 from scripts.commands.check import check_command
+from scripts.commands.close import close_command, reopen_command
+from scripts.commands.hook import install_hook_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
 from scripts.commands.mrr import mrr_command
@@ -38,3 +41,7 @@ main.add_command(utilization_command, "utilization")
 main.add_command(recover_command, "recover")
 main.add_command(projects_command, "projects")
 main.add_command(statement_command, "statement")
+main.add_command(close_command, "close")
+main.add_command(reopen_command, "reopen")
+main.add_command(adjust_command, "adjust")
+main.add_command(install_hook_command, "install-hook")

@@ -11,7 +11,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from plugins.books import Books, enables_plugin
+from plugins.books import Books, enables_plugin, ledger_postings
+from plugins.reports.figures import Period
+from plugins.reports.margin import Portfolio, build_portfolio
 from scripts.output import fail, find_ledger
 
 
@@ -28,6 +30,14 @@ class Loaded:
     def books(self) -> Books:
         """The billing pass over these entries, made on first use."""
         return Books.of_ledger(self.entries, self.options)
+
+    def portfolio(self, period: Period) -> Portfolio:
+        """Client Margin over ``period``: the report's own figures, flags and warnings."""
+        books = self.books
+        postings = ledger_postings(self.entries)
+        return build_portfolio(
+            books.clients, books.practice, books.bills, books.time, postings, period, books.today
+        )
 
 
 def load(command: str, given: Path | None) -> Loaded:

@@ -43,3 +43,18 @@ class Books:
 
 
 WriteBooks = Callable[..., Books]
+
+
+def copy_demo(target: Path) -> Path:
+    """The demo books (contracts, ledger, the drop folder and the beangulp configuration the
+    ledger names) copied under ``target``; returns the copy's ledger/main.beancount."""
+    import shutil
+
+    root = Path(__file__).resolve().parent.parent
+    # Not Beancount's cache: it names the files it was made from, so a copy would load those.
+    skip = shutil.ignore_patterns(".*.picklecache", ".retainer.lock")
+    for folder in ("ledger", "contracts", "imports"):
+        shutil.copytree(root / folder, target / folder, ignore=skip)
+    (target / "importers").mkdir()
+    shutil.copyfile(root / "importers" / "config.py", target / "importers" / "config.py")
+    return target / "ledger" / "main.beancount"

@@ -113,3 +113,22 @@ def test_the_demo_project_runs_over_its_budget() -> None:
     assert dms.labor == Decimal("1292.00") and dms.margin == Decimal("908.00")
     assert dms.billed == Decimal("2200.00")  # both milestones are before accrue_through
     assert [flag.code for flag in dms.flags] == ["budget", "margin"]
+
+
+def test_demo_ships_its_first_months_closed() -> None:
+    """The closed files are part of the byte-for-byte check above; here: they are the
+    first months in order, each marked, and the books still load without an error."""
+    closed = sorted(path.name for path in (ROOT / "ledger" / "closed").glob("*.beancount"))
+    assert closed == [
+        "2025-11.beancount",
+        "2025-12.beancount",
+        "2026-01.beancount",
+        "2026-02.beancount",
+        "2026-03.beancount",
+    ]
+    first = (ROOT / "ledger" / "closed" / "2025-11.beancount").read_text(encoding="utf-8")
+    assert '2025-11-30 custom "retainer-closed" "2025-11"\n' in first
+    entries, errors, _ = loader.load_file(str(LEDGER))
+    assert errors == []
+    marked = [e for e in entries if isinstance(e, data.Custom) and e.type == "retainer-closed"]
+    assert [e.values[0].value for e in marked] == ["2025-11", "2025-12", "2026-01", "2026-02", "2026-03"]

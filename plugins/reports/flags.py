@@ -166,3 +166,26 @@ def renegotiate_flag(months: Sequence[MonthFigures]) -> Flag | None:
         f"under target {len(streak)} months running ({names}): renegotiate",
         f"{len(streak)} months under target",
     )
+
+
+#: Months running over the included hours before an agreement's size is worth discussing.
+UPSELL_MONTHS = 3
+
+
+def upsell_flag(months: Sequence[MonthFigures]) -> Flag | None:
+    """Over the included hours (``month_overage_flag``) in the last three or more billed
+    months running: the agreement is too small for the client, an upsell to discuss."""
+    streak: list[MonthFigures] = []
+    for figures in reversed([m for m in months if m.bill is not None]):
+        if not any(flag.code == "included" for flag in figures.flags):
+            break
+        streak.append(figures)
+    if len(streak) < UPSELL_MONTHS:
+        return None
+    first, last = month_label(streak[-1].month), month_label(streak[0].month)
+    return Flag(
+        "upsell",
+        f"over the included hours {len(streak)} months running ({first} – {last}):"
+        " discuss a larger agreement",
+        f"{len(streak)} months over included",
+    )

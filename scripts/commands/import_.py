@@ -223,6 +223,7 @@ def _summary(run: ImportRun, result: Plan, ledger: Path, dry_run: bool) -> None:
         for client, hours in sorted(totals.items()):
             shown = format_hours(hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
             click.echo(f"  {client:<{width}}  {shown:>10}")
+    _closed_warning(result, ledger)
     if dry_run:
         click.echo("Dry run: nothing was written.")
 
@@ -242,6 +243,24 @@ def _warnings(run: ImportRun, result: Plan) -> None:
             f"warning: {entry.where}: {entry.date} {entry.client} {entry.hours} h {entry.staff or ''}"
             f" looks like the entry at {where} (another id): imported; if it is the same work"
             " edited in the tracker, delete one of them",
+            err=True,
+        )
+
+
+def _closed_warning(result: Plan, ledger: Path) -> None:
+    """Late time in a closed month is not billed again: say so, and how to bill it."""
+    from plugins.billing.rules import month_label, month_of
+    from scripts.closebooks import closed_on_disk
+
+    closed = set(closed_on_disk(ledger))
+    late = sorted({month_of(entry.date) for entry in result.added} & closed)
+    if late:
+        count = sum(1 for entry in result.added if month_of(entry.date) in closed)
+        months = ", ".join(month_label(m) for m in late)
+        click.echo(
+            f"warning: {count} entr{'y is' if count == 1 else 'ies are'} dated in closed months ({months}):"
+            " where they change a bill, bean-check reports a ClosedMonthError;"
+            " `retainer adjust` books the difference in an open month",
             err=True,
         )
 

@@ -9,9 +9,8 @@ from typing import Any
 
 import click
 
-from plugins.books import ledger_postings
 from plugins.reports.figures import Money, Period
-from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
+from plugins.reports.margin import ClientRow, Portfolio
 from scripts.ledger import error_line, load
 from scripts.output import (
     Report,
@@ -57,15 +56,7 @@ def margin_command(
     if client is not None and client not in books.clients:
         known = ", ".join(sorted(books.clients)) or "none"
         fail("margin", f"no contract for client {client!r}: use one of {known}")
-    portfolio = build_portfolio(
-        books.clients,
-        books.practice,
-        books.bills,
-        books.time,
-        ledger_postings(loaded.entries),
-        period,
-        books.today,
-    )
+    portfolio = loaded.portfolio(period)
     rows = [row for row in portfolio.rows if client is None or row.client == client]
     notes = [f"problem: {error_line(error)}" for error in loaded.errors]
     notes += [f"warning: {warning.message}" for warning in portfolio.warnings]

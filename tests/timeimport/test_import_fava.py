@@ -7,7 +7,6 @@ with the rules and refusals of ``retainer import``.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 from beancount.core import data
 from fava.application import create_app
 from flask.testing import FlaskClient
+from support import copy_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "northwind-it-services"
@@ -31,10 +31,7 @@ EXPORT = (
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     """The demo books copied to ``tmp_path``, with the beangulp configuration beside them."""
-    for folder in ("ledger", "contracts", "imports"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
-    (tmp_path / "importers").mkdir()
-    shutil.copyfile(ROOT / "importers" / "config.py", tmp_path / "importers" / "config.py")
+    copy_demo(tmp_path)
     return tmp_path
 
 
