@@ -234,7 +234,7 @@ class Mapper:
         self.business_hours = practice.business_hours
         self.onsite = words_pattern((*ONSITE_WORDS, *practice.onsite_words))
         self.after_hours = words_pattern((*AFTER_HOURS_WORDS, *practice.after_hours_words))
-        #: Each contract's first and last day with terms in force (SPEC 3).
+        #: Each contract's first and last day with terms in force (docs/reference.md §3).
         self.span = {
             contract.client: (contract.starts, contract.ends or datetime.date.max)
             for contract in contracts.values()
@@ -308,7 +308,7 @@ class Mapper:
 
 def project_of(contract: Contract, name: str) -> str | None:
     """The id of the client's fixed-price project that the tracker's project ``name`` is
-    (its id, name or an alias, ignoring case), else None: the agreement's work (SPEC 3.1)."""
+    (its id, name or an alias, ignoring case), else None: the agreement's work (importers/README.md)."""
     if not name or not contract.projects:
         return None
     key = name_key(name)

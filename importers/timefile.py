@@ -29,8 +29,8 @@ from plugins.writes import LockedBooks
 TIME_DIR = "time"
 INCLUDE_GLOB = "time/*.beancount"
 HEADER = (
-    "; Time entries imported by `retainer import` (SPEC 3). Edit freely: re-importing\n"
-    "; never changes a line, and skips every entry whose id is already in the books.\n"
+    "; Time entries imported by `retainer import` (see docs/reference.md, 3). Edit freely:\n"
+    "; re-importing never changes a line, and skips every entry whose id is already in the books.\n"
 )
 
 _ID_LINE = re.compile(rf'^[ \t]+{ID.name}:[ \t]*"((?:[^"\\\n]|\\.)*)"', re.M)

@@ -39,7 +39,7 @@ ADJUSTS = "adjusts"
 
 ClosedMonthError = namedtuple("ClosedMonthError", "source message entry")
 
-#: Roots whose third component is a client's account component (SPEC 4's accounts).
+#: Roots whose third component is a client's account component (docs/reference.md §4).
 _CLIENT_ROOTS = ("Assets:Receivable:", "Income:Clients:", "Expenses:Clients:", "Liabilities:Prepaid:")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -58,7 +58,7 @@ def last_day(month: Month) -> datetime.date:
 
 
 def marker_text(month: Month) -> str:
-    """The marker line a closed file starts with (SPEC 8's exact form)."""
+    """The marker line a closed file starts with (the exact form of docs/reference.md, closing a month)."""
     return f'{last_day(month)} custom "{CLOSED}" "{month_label(month)}"\n'
 
 

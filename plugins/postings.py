@@ -119,7 +119,7 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
             **{"visit-dates": ", ".join(str(day) for day in bill.visits)},
         )
         found.append(post(bill.last_day, "Travel", bill.travel, receivable, accounts.travel, info))
-    for project, milestone in bill.milestones:  # SPEC 2.2.8: each on its own date
+    for project, milestone in bill.milestones:  # rule 8: each on its own date
         if not milestone.amount:
             continue
         info = meta(project=project.id)

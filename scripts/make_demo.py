@@ -742,7 +742,7 @@ def opens(clients: dict[str, Contract]) -> list[Dated]:
     items = [Dated(start, 0, f"{start} open {account:<44} {CURRENCY}\n") for account in own]
     for contract in sorted(clients.values(), key=lambda c: (c.starts, c.client)):
         names = contract.accounts
-        # SPEC 4: a contract without a monthly retainer in any of its terms (break/fix)
+        # A contract without a monthly retainer in any of its terms (break/fix)
         # never posts to a Retainer income account, so none is opened for it.
         retainer = [names.retainer] if any(terms.monthly_retainer for terms in contract.terms) else []
         accounts = [names.receivable, *retainer, names.hourly, names.travel, names.labor]

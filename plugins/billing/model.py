@@ -260,7 +260,7 @@ class Milestone:
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """Fixed-price work beside the agreement (SPEC 2.2.8): its price covers its hours.
+    """Fixed-price work beside the agreement (rule 8): its price covers its hours.
 
     ``milestones`` always holds the receivables, oldest first; a project written with
     ``billed: DATE`` has one milestone for its whole price (and ``billed`` says so).
@@ -288,7 +288,7 @@ class Project:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """The client's single point of contact: the person who takes the bill (SPEC 2.1)."""
+    """The client's single point of contact: the person who takes the bill (docs/reference.md §2.1)."""
 
     name: str
     email: str | None = None

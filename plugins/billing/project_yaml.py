@@ -1,4 +1,4 @@
-"""Read a contract's ``projects:`` (SPEC 2.1, 2.2.8), strictly, every problem located.
+"""Read a contract's ``projects:`` (docs/reference.md §2.1, 2.2.8), strictly, every problem located.
 
 A project is sold at a fixed price and billed by milestones (or once, on ``billed``), so
 what can go wrong is money that does not add up or lands on the wrong day: milestones

@@ -327,7 +327,7 @@ class MonthBill:
     staff_hours: dict[str, Decimal] = field(default_factory=dict)
     uncosted_hours: Decimal = ZERO
     problems: list[Problem] = field(default_factory=list)
-    tools: Decimal = ZERO  # SPEC 2.2.6a: the month's tool costs, a cost like labor
+    tools: Decimal = ZERO  # rule 6a: the month's tool costs, a cost like labor
     # Hour banks (``hourbank``), filled only for contracts with rollover or blocks:
     prepaid: Decimal = ZERO  # income recognised from blocks (draws and expiries)
     blocks: tuple[BlockMonth, ...] = ()  # each block in use in the month
@@ -338,7 +338,7 @@ class MonthBill:
     lots_expired: dict[str, Decimal] = field(default_factory=dict)  # expired at the start
     lots_left: dict[str, Decimal] = field(default_factory=dict)  # banked after the month
     lots: tuple[Lot, ...] = ()  # banked after the month, oldest first
-    #: SPEC 2.2.8: each project's hours this month (in ``hours_worked`` and labor too, but
+    #: rule 8: each project's hours this month (in ``hours_worked`` and labor too, but
     #: in no unit, visit or charge), and the milestones receivable this month, by date.
     project_hours: dict[str, Decimal] = field(default_factory=dict)
     milestones: tuple[tuple[Project, Milestone], ...] = ()
@@ -408,7 +408,7 @@ def bill_month(
 
 
 def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeEntry]) -> list[TimeEntry]:
-    """SPEC 2.2.8: set aside the month's project time and milestones; the rest is the
+    """rule 8: set aside the month's project time and milestones; the rest is the
     agreement's work, billed by rules 2-5."""
     agreement = []
     for entry in entries:
@@ -422,7 +422,7 @@ def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeE
 
 
 def check_project(contract: Contract, entry: TimeEntry) -> str | None:
-    """Why ``entry``'s ``project:`` is not one of its client's projects, or None (SPEC 2.2.8)."""
+    """Why ``entry``'s ``project:`` is not one of its client's projects, or None (rule 8)."""
     if entry.project is None or contract.project(entry.project) is not None:
         return None
     import difflib
@@ -465,7 +465,7 @@ def _hours(bill: MonthBill, practice: Practice, entries: Sequence[TimeEntry]) ->
 
 
 def labor_cost(practice: Practice, staff_hours: Mapping[str, Decimal]) -> tuple[Decimal | None, Decimal]:
-    """SPEC 2.2.6: (cost, uncosted hours) of hours by staff key ("" for none), rounded once.
+    """rule 6: (cost, uncosted hours) of hours by staff key ("" for none), rounded once.
 
     The cost is None when the practice sets no cost rates (every hour is then uncosted).
     """

@@ -45,7 +45,7 @@ def month_before(month: Month) -> Month:
 
 
 def report_horizon(practice: Practice, today: datetime.date) -> Month:
-    """The last month the books accrue (SPEC 2.2.0, before any contract's ``ends``):
+    """The last month the books accrue (rule 0, before any contract's ``ends``):
     ``accrue_through``, else the current month. Forecasts start after it."""
     return practice.accrue_through or month_of(today)
 
@@ -84,7 +84,7 @@ def movement(client: str, before: Decimal, after: Decimal) -> Movement | None:
     return Movement(client, EXPANSION if after > before else CONTRACTION, before, after)
 
 
-#: ``Income:Clients:<Acct>:<part>`` -> the kind of revenue it is (SPEC 4's accounts).
+#: ``Income:Clients:<Acct>:<part>`` -> the kind of revenue it is (docs/reference.md §4).
 _KIND_OF_PART = {
     "Retainer": "recurring",
     "Hourly": "hourly",

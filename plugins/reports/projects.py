@@ -1,4 +1,4 @@
-"""Fixed-price projects: what each earns against the hours it takes (SPEC 2.2.8).
+"""Fixed-price projects: what each earns against the hours it takes (rule 8).
 
 A project's price is fixed, so the risk is all on the cost side: a client who keeps
 changing things runs the hours past the estimate and the labor past the price. Per

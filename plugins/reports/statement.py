@@ -160,7 +160,8 @@ class Statement:
 
 def credit_kinds(acct: str) -> dict[str, str]:
     """The accounts a charge to ``Assets:Receivable:<acct>`` credits, and the line kind each
-    means (SPEC 4's table). A debit whose credit is none of these is an ``other`` line."""
+    means (the postings table of docs/reference.md §4). A debit whose credit is none of
+    these is an ``other`` line."""
     income = f"{INCOME_ROOT}:{acct}"
     return {
         f"{income}:Retainer": "retainer",

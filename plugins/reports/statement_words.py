@@ -83,7 +83,7 @@ class Words:
 def retainer_words(contract: Contract, bill: MonthBill, charge: Charge | None = None) -> Words:
     """``$900 monthly fee + 12 workstations × $45 + 1 server × $150, prorated 17 of 31 days``.
 
-    One part per run of days under one set of terms (SPEC 2.2.1); the fee is their sum,
+    One part per run of days under one set of terms (rule 1); the fee is their sum,
     rounded once.
     """
     currency = contract.currency

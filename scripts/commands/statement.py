@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -20,6 +18,7 @@ from plugins.reports.statement import (
     for_client,
 )
 from plugins.reports.statement_format import FORMATS, SUFFIXES, PdfUnavailable, render_all
+from plugins.writes import WriteError, books_lock
 from scripts.ledger import error_line, load
 from scripts.output import fail, ledger_option, parse_month
 
@@ -91,7 +90,7 @@ def statement_command(
         if skipped:
             months = month_label(first) + (f" – {month_label(through)}" if through != first else "")
             click.echo(f"retainer statement: no agreement in {months}: {', '.join(skipped)}", err=True)
-        write_files(files)
+        write_files(files, loaded.path)
         for path in files:
             click.echo(str(path))
         return
@@ -106,7 +105,7 @@ def statement_command(
         sys.stdout.buffer.write(_render([statement], kind)[0])
         sys.stdout.flush()
         return
-    write_files({output: _render([statement], kind)[0]})
+    write_files({output: _render([statement], kind)[0]}, loaded.path)
     click.echo(str(output))
 
 
@@ -157,24 +156,16 @@ def _format_of(output: Path | None) -> str:
     return "md"
 
 
-def write_files(files: dict[Path, bytes]) -> None:
-    """Write each file whole or not at all (a temporary file, then a rename); a file that
-    already holds these bytes is left alone, so running again changes nothing.
+def write_files(files: dict[Path, bytes], ledger: Path) -> None:
+    """Write every statement file whole, all of them or none, through the books' write path
+    (``plugins.writes``: the books' lock, then one commit); a file that already holds these
+    bytes is left alone, so running again changes nothing."""
+    try:
+        with books_lock(ledger.parent, on_wait=_say) as books:
+            books.commit(files, command="retainer statement")
+    except WriteError as exc:
+        fail("statement", str(exc))
 
-    The one place this command writes: the lead can switch it to the locked multi-file
-    commit of plugins/writes.py.
-    """
-    for path, content in files.items():
-        if path.is_file() and path.read_bytes() == content:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(content)
-            os.chmod(temporary, mode)  # mkstemp makes 0600; a statement is no secret of ours
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+
+def _say(sentence: str) -> None:
+    click.echo(f"retainer statement: {sentence}", err=True)

@@ -14,8 +14,8 @@ ID = re.compile(r'  id: "toggl:[0-9a-f]{16}"\n')
 
 # toggl_detailed.csv as the books hold it (see test_import_sources for each value).
 JANUARY = """\
-; Time entries imported by `retainer import` (SPEC 3). Edit freely: re-importing
-; never changes a line, and skips every entry whose id is already in the books.
+; Time entries imported by `retainer import` (see docs/reference.md, 3). Edit freely:
+; re-importing never changes a line, and skips every entry whose id is already in the books.
 
 2026-01-06 custom "time" "acme-dental" "onsite" 1.5
   staff: "alice"
