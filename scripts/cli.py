@@ -28,8 +28,14 @@ def main() -> None:
     """Retainer: plain-text books for IT consultants on flat monthly agreements.
 
     Contracts live in contracts/*.yaml, time in ledger/time/*.beancount, and the
-    plugins.retainer Beancount plugin accrues each month's retainer, hourly overage,
-    travel and labor cost. Browse margins with `fava ledger/main.beancount`.
+    plugins.retainer Beancount plugin bills each month: retainer, hourly overage, travel,
+    prepaid blocks and project milestones, with labor and tool costs. Browse margins with
+    `fava ledger/main.beancount`; every command here reads the same billing pass.
+
+    \b
+    Every command takes --ledger PATH (default: $RETAINER_LEDGER, else
+    ledger/main.beancount here or in a folder above); reports take --format json.
+    The reference of every key and command: docs/reference.md.
     """
 
 
