@@ -31,13 +31,14 @@ class Loaded:
         """The billing pass over these entries, made on first use."""
         return Books.of_ledger(self.entries, self.options)
 
-    def portfolio(self, period: Period) -> Portfolio:
-        """Client Margin over ``period``: the report's own figures, flags and warnings."""
+    def portfolio(self, period: Period, client: str | None = None) -> Portfolio:
+        """Client Margin over ``period``: the report's own figures, flags and warnings; of
+        one client only (its totals and warnings too) when ``client`` is given."""
         books = self.books
+        clients = books.clients if client is None else {client: books.clients[client]}
         postings = ledger_postings(self.entries)
-        return build_portfolio(
-            books.clients, books.practice, books.bills, books.time, postings, period, books.today
-        )
+        practice, bills, time = books.practice, books.bills, books.time
+        return build_portfolio(clients, practice, bills, time, postings, period, books.today)
 
 
 def load(command: str, given: Path | None) -> Loaded:

@@ -128,8 +128,8 @@ def cell(value: object) -> str:
     """How a value reads in a table or CSV cell."""
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+    if isinstance(value, Decimal):  # half-up to the cent, as JSON has it (format() rounds half-even)
+        return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)

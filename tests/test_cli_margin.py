@@ -123,3 +123,45 @@ def test_margin_agrees_with_the_fava_page_on_the_demo(monkeypatch: pytest.Monkey
         for column in ("Retainer", "Hourly", "Travel", "Revenue", "Labor", "Margin"):
             shown = row[column].replace(",", "").replace("$", "").strip()
             assert shown == found[column.lower()], (found["client"], column)
+
+
+OTHER = """\
+client: other-co
+name: Other Co
+terms:
+  - from: 2026-01-01
+    monthly_fee: 300
+"""
+
+
+def test_margin_of_one_client_totals_that_client_only(write_books: WriteBooks) -> None:
+    books = write_books(TIME, {"good-co": CONTRACT, "other-co": OTHER}, PRACTICE)
+    code, output = run("margin", "--ledger", str(books.path), "--client", "good-co", "--format", "json")
+    assert code == 0, output
+    document = json.loads(output)
+    assert [c["client"] for c in document["clients"]] == ["good-co"]
+    # good-co alone: 1500.00 + 125.00 = 1625.00 (other-co's 3 × 300 = 900.00 is not in it)
+    assert document["totals"]["USD"]["revenue"] == "1625.00"
+
+
+RATE = """\
+client: rate-co
+terms:
+  - from: 2026-01-01
+    monthly_fee: 817
+    included_hours: {remote: unlimited}
+"""
+
+
+def test_an_effective_rate_rounds_half_up_in_every_format(write_books: WriteBooks) -> None:
+    books = write_books(
+        '2026-01-05 custom "time" "rate-co" "remote" 8\n', {"rate-co": RATE}, "accrue_through: 2026-01\n"
+    )
+    # 817.00 / 8 h = 102.125 an hour: half-up to the cent is 102.13, in JSON and in the table
+    code, output = run("margin", "--ledger", str(books.path), "--format", "json")
+    assert code == 0, output
+    assert json.loads(output)["clients"][0]["effective_rate"] == "102.13"
+    code, output = run("margin", "--ledger", str(books.path))
+    assert "102.13" in output and "102.12" not in output
+    code, output = run("margin", "--ledger", str(books.path), "--format", "csv")
+    assert ",102.13," in output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from click.testing import CliRunner
 from support import WriteBooks
 
@@ -67,3 +69,27 @@ def test_no_hourly_line_when_the_block_covers_it(write_books: WriteBooks) -> Non
     lines = [line for line in out.splitlines() if line.startswith("| 2026-01 |")]
     kinds = [line.split("|")[2].strip() for line in lines]
     assert kinds == ["Retainer", "Travel", "Prepaid hours", "Project"]
+
+
+DRIVE = """\
+client: drive-co
+terms:
+  - from: 2026-01-01
+    included_hours: {onsite: unlimited}
+    travel: {travel_minutes: 25, travel_rate: 95}
+"""
+
+
+def test_visits_add_up_to_the_travel_line(write_books: WriteBooks) -> None:
+    """Three visits of 25 min × 95/h = 39.5833 each; the month is rounded once: 118.75.
+    Each visit shows the cents of its running total: 39.58, 79.17 - 39.58 = 39.59, 118.75 -
+    79.17 = 39.58, which add up to the 118.75 posted."""
+    time = "".join(f'2026-01-{day:02d} custom "time" "drive-co" "onsite" 1\n' for day in (5, 12, 19))
+    books = write_books(time, {"drive-co": DRIVE}, "accrue_through: 2026-01\n")
+    result = CliRunner().invoke(
+        main, ["statement", "drive-co", "2026-01", "--ledger", str(books.path), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert [line["amount"] for line in document["lines"] if line["kind"] == "travel"] == ["118.75"]
+    assert [visit["amount"] for visit in document["visits"]] == ["39.58", "39.59", "39.58"]

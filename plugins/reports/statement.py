@@ -369,11 +369,16 @@ def _hours(bills: Sequence[MonthBill]) -> dict[str, KindHours]:
 
 
 def _visits(contract: Contract, bills: Sequence[MonthBill]) -> list[Visit]:
+    """Each visit's travel, to the cent, adding up to the month's travel line: the month is
+    rounded once (rule 2), so each visit gets the cents of its running total."""
     found = []
     for bill in bills:
+        exact = shown = ZERO
         for day in bill.visits:
             terms = contract.terms_on(day)
-            found.append(Visit(day, cents(terms.travel.per_visit) if terms is not None else ZERO))
+            exact += terms.travel.per_visit if terms is not None else ZERO
+            found.append(Visit(day, cents(exact) - shown))
+            shown = cents(exact)
     return found
 
 

@@ -32,9 +32,9 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
     (under Expenses:Clients:<Acct>). Exits with status 1 when anything needs fixing.
 
     Then warnings, which do not fail the check: staff costed at the default rate or
-    not at all, months with a retainer but no time recorded, a term that never
-    applies, agreements ending within 60 days, clients over their included hours three
-    months running (an upsell to discuss), time after the horizon not billed yet.
+    not at all, months with a retainer but no time recorded, agreements ending within
+    60 days, clients over their included hours three months running (an upsell to
+    discuss), time after the horizon not billed yet.
     `retainer install-hook` runs this check before every git commit.
 
     \b

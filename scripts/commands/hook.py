@@ -64,6 +64,7 @@ def install_hook_command(ledger: Path | None) -> None:
     if hook.exists():
         current = hook.read_text(encoding="utf-8", errors="replace")
         if current == text:
+            hook.chmod(0o755)  # a run stopped between writing and chmod left it unrunnable
             click.echo(f"retainer install-hook: already installed ({os.path.relpath(hook)})")
             return
         fail(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from plugins.reports.figures import Money, Period
 from plugins.reports.margin import ClientRow, Portfolio
 from scripts.ledger import error_line, load
 from scripts.output import (
+    CENT,
     Report,
     emit,
     fail,
@@ -56,8 +57,8 @@ def margin_command(
     if client is not None and client not in books.clients:
         known = ", ".join(sorted(books.clients)) or "none"
         fail("margin", f"no contract for client {client!r}: use one of {known}")
-    portfolio = loaded.portfolio(period)
-    rows = [row for row in portfolio.rows if client is None or row.client == client]
+    portfolio = loaded.portfolio(period, client)
+    rows = portfolio.rows
     notes = [f"problem: {error_line(error)}" for error in loaded.errors]
     notes += [f"warning: {warning.message}" for warning in portfolio.warnings]
     emit(_report(portfolio, rows, notes), fmt)
@@ -79,7 +80,7 @@ def _report(portfolio: Portfolio, rows: list[ClientRow], notes: list[str]) -> Re
                 row.currency,
                 *_money_cells(row.money),
                 row.hours.total if row.hours is not None else None,
-                rate.quantize(Decimal("0.01")) if rate is not None else None,
+                rate.quantize(CENT, ROUND_HALF_UP) if rate is not None else None,
                 "; ".join(flag.label for flag in row.flags),
             ]
         )
@@ -92,7 +93,7 @@ def _report(portfolio: Portfolio, rows: list[ClientRow], notes: list[str]) -> Re
                 currency,
                 *_money_cells(total),
                 portfolio.hours_in(currency).total,
-                rate.quantize(Decimal("0.01")) if rate is not None else None,
+                rate.quantize(CENT, ROUND_HALF_UP) if rate is not None else None,
                 "",
             ]
         )
