@@ -18,7 +18,6 @@ Only Beancount's core and the billing model are imported: this runs on every bea
 from __future__ import annotations
 
 import datetime
-import re
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +27,16 @@ from typing import Any
 
 from beancount.core import data
 
-from plugins.billing.model import CLIENT_PREFIXES, ZERO, Contract
-from plugins.billing.rules import Month, days_in, month_label, month_of, next_month
+from plugins.billing.model import (
+    CLIENT_PREFIXES,
+    EXPENSE_ROOT,
+    INCOME_ROOT,
+    PREPAID_ROOT,
+    RECEIVABLE_ROOT,
+    ZERO,
+    Contract,
+)
+from plugins.billing.rules import Month, days_in, month_label, month_of, next_month, parse_month_label
 
 #: The marker entry's type: ``YYYY-MM-DD custom "retainer-closed" "YYYY-MM"``.
 CLOSED = "retainer-closed"
@@ -40,17 +47,15 @@ ADJUSTS = "adjusts"
 ClosedMonthError = namedtuple("ClosedMonthError", "source message entry")
 
 #: Roots whose third component is a client's account component (docs/reference.md §4).
-_CLIENT_ROOTS = ("Assets:Receivable:", "Income:Clients:", "Expenses:Clients:", "Liabilities:Prepaid:")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_CLIENT_ROOTS = tuple(f"{root}:" for root in (RECEIVABLE_ROOT, INCOME_ROOT, EXPENSE_ROOT, PREPAID_ROOT))
 
 #: (account, currency) -> amount: what a client's transactions of one month add up to.
 Figures = dict[tuple[str, str], Decimal]
 
 
 def parse_month(text: object) -> Month | None:
-    """``"2026-03"`` -> ``(2026, 3)``; None for anything else."""
-    found = _MONTH.match(text) if isinstance(text, str) else None
-    return (int(found.group(1)), int(found.group(2))) if found else None
+    """``"2026-03"`` -> ``(2026, 3)``; None for anything else (nor padded: a marker is exact)."""
+    return parse_month_label(text) if isinstance(text, str) and text == text.strip() else None
 
 
 def last_day(month: Month) -> datetime.date:

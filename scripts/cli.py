@@ -36,6 +36,14 @@ def main() -> None:
     Every command takes --ledger PATH (default: $RETAINER_LEDGER, else
     ledger/main.beancount here or in a folder above); reports take --format json.
     The reference of every key and command: docs/reference.md.
+
+    \b
+    Examples:
+      retainer check
+      retainer import ~/Downloads/Toggl_time_entries_2026-06.csv
+      retainer margin --from 2026-01 --format json
+      retainer statement --all 2026-06
+      retainer close 2026-06
     """
 
 

@@ -21,7 +21,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.parser import printer
 
-from plugins.billing.rules import Month, month_label, month_of, months
+from plugins.billing.rules import Month, books_horizon, month_label, month_of, months
 from plugins.closing import ADJUSTMENT_TAG, ADJUSTS, ClosedBooks, Difference, marker_text, parse_month
 from scripts.ledger import Loaded, error_line
 
@@ -79,7 +79,7 @@ def plan_close(loaded: Loaded, month: Month) -> Changes:
     books = loaded.books
     if not books.clients:
         raise Refused("no contracts: there is nothing to close")
-    horizon = books.practice.accrue_through or month_of(books.today)
+    horizon = books_horizon(books.practice, books.today)
     if month > horizon:
         raise Refused(f"{label} is after the horizon ({month_label(horizon)}): it is not billed yet")
     first = min(month_of(contract.starts) for contract in books.clients.values())

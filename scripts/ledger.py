@@ -34,11 +34,15 @@ class Loaded:
     def portfolio(self, period: Period, client: str | None = None) -> Portfolio:
         """Client Margin over ``period``: the report's own figures, flags and warnings; of
         one client only (its totals and warnings too) when ``client`` is given."""
-        books = self.books
-        clients = books.clients if client is None else {client: books.clients[client]}
-        postings = ledger_postings(self.entries)
-        practice, bills, time = books.practice, books.bills, books.time
-        return build_portfolio(clients, practice, bills, time, postings, period, books.today)
+        made = self.__dict__.setdefault("_portfolios", {})
+        if (period, client) not in made:  # a command may ask twice (check: warnings, totals)
+            books = self.books
+            clients = books.clients if client is None else {client: books.clients[client]}
+            postings = ledger_postings(self.entries)
+            practice, bills, time = books.practice, books.bills, books.time
+            today = books.today
+            made[period, client] = build_portfolio(clients, practice, bills, time, postings, period, today)
+        return made[period, client]
 
 
 def load(command: str, given: Path | None) -> Loaded:

@@ -101,7 +101,8 @@ def test_projects_json(write_books: WriteBooks) -> None:
         "labor": "374.00",
         "margin": "2626.00",
         "margin_pct": pytest.approx(0.8753),
-        "flags": [{"code": "budget", "reason": move["flags"][0]["reason"]}],
+        # 8.10 h against the 6.00 h budget: 2.10 h beyond
+        "flags": [{"code": "budget", "reason": "8.10 h worked for a budget of 6.00 h (2.10 h beyond)"}],
     }
     assert (dms["project"], dms["name"], dms["budget_hours"], dms["flags"]) == (
         "dms-setup",

@@ -143,10 +143,20 @@ class Travel:
 
     @property
     def per_visit(self) -> Decimal:
-        fixed = self.trip_fee + self.per_km * self.distance_km
+        fixed = self.trip_fee + self.distance_charge
         if self.travel_minutes and self.travel_rate:
-            return fixed + self.travel_minutes * self.travel_rate / 60
+            return fixed + self.drive_charge
         return fixed
+
+    @property
+    def distance_charge(self) -> Decimal:
+        """``per_km × distance_km``: the distance part of one visit."""
+        return self.per_km * self.distance_km
+
+    @property
+    def drive_charge(self) -> Decimal:
+        """``travel_minutes ÷ 60 × travel_rate``: the drive of one visit, billed as time."""
+        return self.travel_minutes * self.travel_rate / 60 if self.travel_rate else ZERO
 
     @property
     def drive_hours(self) -> Decimal:

@@ -110,10 +110,16 @@ def horizon(contract: Contract, practice: Practice, today: datetime.date) -> Mon
     ``accrue_through`` in practice.yaml replaces the current month, so books rebuilt later
     give the same result.
     """
-    last = practice.accrue_through or month_of(today)
+    last = books_horizon(practice, today)
     if contract.ends is not None:
         last = min(last, month_of(contract.ends))
     return last
+
+
+def books_horizon(practice: Practice, today: datetime.date) -> Month:
+    """The last month the books accrue, before any contract's ``ends`` (rule 0):
+    ``accrue_through``, else the current month."""
+    return practice.accrue_through or month_of(today)
 
 
 def accrued_months(contract: Contract, practice: Practice, today: datetime.date) -> list[Month]:

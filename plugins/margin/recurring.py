@@ -18,7 +18,7 @@ from fava.context import g
 from flask import request
 
 from plugins.billing.model import ZERO
-from plugins.billing.rules import Month
+from plugins.billing.rules import Month, books_horizon
 from plugins.books import Books, ledger_postings
 from plugins.margin.ledger_view import period_of
 from plugins.margin.legend import Chart, bar_group, with_legend
@@ -31,7 +31,6 @@ from plugins.reports.mrr import (
     build_recurring,
     look_ahead_from,
     months_after,
-    report_horizon,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,7 +117,7 @@ class RecurringRevenue(BooksPage):
     def _page(self, books: Books) -> RecurringPage:
         filtered = g.filtered
         period = period_of(filtered)
-        forecast = self.forecast_months(period, report_horizon(books.practice, self.today))
+        forecast = self.forecast_months(period, books_horizon(books.practice, self.today))
         report = build_recurring(
             books.clients,
             books.practice,

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from plugins.billing.model import ZERO, Contract, Practice, client_of_account
-from plugins.billing.rules import Month, days_in, month_of, months, next_month, retainer_fee, segments
+from plugins.billing.rules import (
+    Month,
+    books_horizon,
+    days_in,
+    month_of,
+    months,
+    next_month,
+    retainer_fee,
+    segments,
+)
 from plugins.reports.figures import Period, Posting
 
 #: Movement kinds, in the order a report lists them.
@@ -42,12 +51,6 @@ def contract_mrr(contract: Contract, month: Month) -> Decimal:
 
 def month_before(month: Month) -> Month:
     return month_of(datetime.date(month[0], month[1], 1) - datetime.timedelta(days=1))
-
-
-def report_horizon(practice: Practice, today: datetime.date) -> Month:
-    """The last month the books accrue (rule 0, before any contract's ``ends``):
-    ``accrue_through``, else the current month. Forecasts start after it."""
-    return practice.accrue_through or month_of(today)
 
 
 def look_ahead_from(period: Period, today: datetime.date) -> datetime.date:
@@ -268,7 +271,7 @@ def build_recurring(
     the horizon gets the forecast months from its start. ``as_of`` (default
     ``today``) is the day the contract-end list looks ahead from.
     """
-    last_actual = report_horizon(practice, today)
+    last_actual = books_horizon(practice, today)
     if period.last is not None and period.last < last_actual:
         forecast = 0  # a forecast continues the months shown, from the horizon on
     revenue = posted_revenue(contracts, postings)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from plugins.billing.model import (
     INCOME_ROOT,
     KINDS,
+    PREPAID_ROOT,
     ZERO,
     Allowance,
     Contact,
@@ -36,6 +37,7 @@ from plugins.billing.model import (
 from plugins.billing.rules import (
     Month,
     MonthBill,
+    books_horizon,
     cents,
     days_in,
     horizon,
@@ -53,7 +55,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Line kinds in the order a statement lists a month's lines (``other``: a charge the
 #: user booked on the receivable by hand, e.g. hardware resold).
 LINE_KINDS = ("retainer", "hourly", "travel", "prepaid", "project", "other")
-PREPAID_ROOT = "Liabilities:Prepaid"
 
 
 class StatementError(ValueError):
@@ -240,7 +241,7 @@ def build_statement(
     """
     if last < first:
         raise StatementError(f"--through {month_label(last)} is before {month_label(first)}")
-    accrued = practice.accrue_through or month_of(today)
+    accrued = books_horizon(practice, today)
     if last > accrued:
         raise StatementError(
             f"{month_label(last)} is not billed yet: the books are accrued through {month_label(accrued)}"

@@ -239,9 +239,7 @@ def _visit_words(travel: Travel, currency: str) -> str:
 def _part_value(travel: Travel, part: str) -> Decimal:
     if part == "trip_fee":
         return travel.trip_fee
-    if part == "km":
-        return travel.per_km * travel.distance_km
-    return travel.travel_minutes * travel.travel_rate / 60 if travel.travel_rate else ZERO
+    return travel.distance_charge if part == "km" else travel.drive_charge
 
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from plugins.billing.model import ZERO, client_of_account
 from plugins.closing import ClosedBooks
 from plugins.reports.checks import data_warnings
 from plugins.reports.figures import Period
@@ -107,32 +106,19 @@ def _warnings(loaded: Loaded) -> list[DataWarning]:
 
 
 def _totals(loaded: Loaded) -> dict[str, list[dict[str, str]]]:
-    """Revenue and direct costs per client and currency, read the one way reports read them."""
-    contracts = loaded.books.clients
-    accounts = {contract.account: client for client, contract in contracts.items()}
-    revenue: dict[tuple[str, str], Decimal] = {}
-    costs: dict[tuple[str, str], Decimal] = {}
-    for entry in loaded.entries:
-        for posting in getattr(entry, "postings", ()):
-            found = client_of_account(posting.account, accounts)
-            if found is None or posting.units is None or not isinstance(posting.units.number, Decimal):
-                continue
-            client, side, _ = found
-            key = (client, posting.units.currency)
-            revenue.setdefault(key, ZERO)
-            costs.setdefault(key, ZERO)
-            if side == "income":
-                revenue[key] -= posting.units.number
-            else:
-                costs[key] += posting.units.number
+    """Revenue and direct costs per client and currency, over all months: the Client
+    Margin portfolio's own money (everything under ``Income:Clients:<Acct>`` and
+    ``Expenses:Clients:<Acct>``), so ``check``, ``margin`` and Fava agree."""
+    portfolio = loaded.portfolio(Period(None, None))
     rows = [
         {
-            "client": client,
-            "account": contracts[client].account,
-            "currency": currency,
-            "revenue": money(revenue[client, currency]),
-            "costs": money(costs[client, currency]),
+            "client": row.client,
+            "account": row.contract.account,
+            "currency": row.currency,
+            "revenue": money(row.money.revenue),
+            "costs": money(row.money.costs),
         }
-        for client, currency in sorted(revenue)
+        for row in sorted(portfolio.rows, key=lambda r: (r.client, r.currency))
+        if row.money.revenue or row.money.costs or row.primary
     ]
     return {"clients": rows}
