@@ -336,6 +336,17 @@ def bill_month(
         from .hourbank import Bank
 
         bank = Bank.of(contract)
+    return _bill_month(contract, practice, month, entries, detail, bank)
+
+
+def _bill_month(
+    contract: Contract,
+    practice: Practice,
+    month: Month,
+    entries: Sequence[TimeEntry],
+    detail: bool,
+    bank: Bank | None,
+) -> MonthBill:
     parts = segments(contract, month)
     first_day = parts[0].first if parts else datetime.date(month[0], month[1], 1)
     bill = MonthBill(
@@ -347,8 +358,10 @@ def bill_month(
         retainer=_fee(parts, month),
         terms=tuple(s.terms for s in parts),
     )
-    if any(s.terms.costs is not None for s in parts):
-        bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
+    for part in parts:  # a loop, not any(): this runs for every month of every client
+        if part.terms.costs is not None:
+            bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
+            break
     if bank is not None:
         bank.open_month(month)
     terms_of = _TermsByDay(contract)
@@ -533,5 +546,5 @@ def bill_contract(
         start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
         following = next_month(month)
         stop = bisect_left(ordered, datetime.date(following[0], following[1], 1), start, key=_DATE)
-        bills.append(bill_month(contract, practice, month, ordered[start:stop], detail=detail, bank=bank))
+        bills.append(_bill_month(contract, practice, month, ordered[start:stop], detail, bank))
     return bills
