@@ -118,3 +118,18 @@ def test_no_bank_columns_without_blocks_rollover_or_tools(client: FlaskClient) -
     headers = tables(response.get_data(as_text=True))["cm-portfolio"].headers
     assert not {"Prepaid", "Tools", "Bank left"} & set(headers)
     assert "Other income" not in headers and "Other costs" in headers
+
+
+def test_client_chart_stacks_prepaid_and_tools(write_ledger: WriteLedger) -> None:
+    import json
+    import re
+
+    page = _page(write_ledger, "?client=harbor-dental")
+    block = re.search(r'<svelte-component type="charts"><script type="application/json">(.*?)</script>', page)
+    assert block is not None
+    money = json.loads(block.group(1))[0]
+    february = money["data"][1]
+    # February: retainer 200, prepaid 5.5 h x 90 = 495, tools 30 (a cost, down)
+    assert february["account_balances"]["Prepaid"] == {"USD": 495}
+    assert february["account_balances"]["Tools"] == {"USD": -30}
+    assert "Other income" not in february["account_balances"]
