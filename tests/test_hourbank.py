@@ -364,3 +364,18 @@ def test_block_used_up_in_odd_minutes_recognises_its_price(
         assert months[-1].hours_left == 0 and total == price
     else:
         assert months[-1].hours_left > 0 and total <= price
+
+
+def test_nothing_after_the_horizon_is_recognised_or_bought() -> None:
+    # Accrued through March: the block of 02-01 expiring 06-30 is still held (no expiry
+    # posted); the block of 05-01 is not bought yet.
+    held = block(day(2026, 2, 1), "5", "500", 0, expires=day(2026, 6, 30))
+    later = block(day(2026, 5, 1), "5", "500", 1)
+    found = bills(
+        contract(Terms(day(2026, 1, 1), rates={"remote": D(1)}), blocks=(held, later)), through=(2026, 3)
+    )
+    assert [(m.block.index, m.bought) for bill in found.values() for m in bill.blocks] == [
+        (0, True),
+        (0, False),
+    ]
+    assert sum((bill.prepaid for bill in found.values()), D(0)) == 0
