@@ -133,3 +133,17 @@ def test_client_chart_stacks_prepaid_and_tools(write_ledger: WriteLedger) -> Non
     assert february["account_balances"]["Prepaid"] == {"USD": 495}
     assert february["account_balances"]["Tools"] == {"USD": -30}
     assert "Other income" not in february["account_balances"]
+
+
+def test_an_ended_contract_lists_its_block_but_is_not_flagged(write_ledger: WriteLedger) -> None:
+    ended = {
+        "harbor-dental": CONTRACTS["harbor-dental"]
+        .replace("client: harbor-dental\n", "client: harbor-dental\n        ends: 2026-02-28\n")
+        .replace("          - {date: 2026-03-10, hours: 4, price: 400.00, expires: 2026-04-10}\n", "")
+    }
+    ledger = LEDGER.replace('2026-03-07 custom "time" "harbor-dental" "remote" 1\n', "")
+    client: FlaskClient = fava_app(write_ledger(ledger, ended, PRACTICE)).test_client()
+    page = client.get(PAGE).get_data(as_text=True)
+    harbor = tables(page)["cm-portfolio"].row(client="harbor-dental")
+    # 10 - 3 - 5.5 = 1.5 h left on 02-28 (15%): listed, but nothing more to sell
+    assert harbor["Bank left"] == "block 1.5/10 h" and "block" not in harbor["Flags"]
