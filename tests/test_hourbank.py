@@ -338,3 +338,44 @@ def test_what_a_statement_says_of_the_bank() -> None:
         "3.00 h from block of 2026-01-05, 6.50 h left",
         "block of 2026-01-05 expired on 2026-02-20 with 6.50 h unused",
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    hours_quarters=st.integers(1, 80),
+    price_cents=st.integers(1, 500_000),
+    minutes=st.lists(st.integers(1, 600), min_size=1, max_size=12),
+)
+def test_block_used_up_in_odd_minutes_recognises_its_price(
+    hours_quarters: int, price_cents: int, minutes: list[int]
+) -> None:
+    """Minutes ÷ 60 has no exact decimal (25 min = 0.41666... h): a block drawn down by such
+    units is still used up exactly, and then has recognised exactly its price."""
+    hours, price = D(hours_quarters) / 4, D(price_cents) / 100
+    c = contract(
+        Terms(day(2026, 1, 1), rates={"remote": D(100)}),
+        blocks=(block(day(2026, 1, 1), str(hours), str(price)),),
+    )
+    entries = [entry(day(2026, 1 + i, 3), "remote", str(D(m) / 60)) for i, m in enumerate(minutes)]
+    found = bill_contract(c, Practice(accrue_through=(2026, 12)), entries, day(2027, 1, 1))
+    months = [m for bill in found for m in bill.blocks]
+    total = sum((m.income for m in months), D(0))
+    if sum(minutes) >= hours * 60:
+        assert months[-1].hours_left == 0 and total == price
+    else:
+        assert months[-1].hours_left > 0 and total <= price
+
+
+def test_nothing_after_the_horizon_is_recognised_or_bought() -> None:
+    # Accrued through March: the block of 02-01 expiring 06-30 is still held (no expiry
+    # posted); the block of 05-01 is not bought yet.
+    held = block(day(2026, 2, 1), "5", "500", 0, expires=day(2026, 6, 30))
+    later = block(day(2026, 5, 1), "5", "500", 1)
+    found = bills(
+        contract(Terms(day(2026, 1, 1), rates={"remote": D(1)}), blocks=(held, later)), through=(2026, 3)
+    )
+    assert [(m.block.index, m.bought) for bill in found.values() for m in bill.blocks] == [
+        (0, True),
+        (0, False),
+    ]
+    assert sum((bill.prepaid for bill in found.values()), D(0)) == 0

@@ -211,3 +211,23 @@ def test_term_key_mistakes_are_located(write_books: WriteBooks, term: str, line:
     [error] = books.errors
     assert error.source["lineno"] == line
     assert says in error.message, error.message
+
+
+def test_margin_command_shows_prepaid_tools_and_the_bank(write_books: WriteBooks) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from scripts.cli import main
+
+    books = write_books(TIME, {"harbor-dental": PREPAID, "pine-law": ROLLING}, PRACTICE)
+    result = CliRunner().invoke(main, ["margin", "--ledger", str(books.path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    clients = {c["client"]: c for c in json.loads(result.output)["clients"]}
+    harbor, pine = clients["harbor-dental"], clients["pine-law"]
+    # 95.00 + 332.50 + 522.50 = 950.00 prepaid; tools 3 x 55.00 = 165.00
+    assert (harbor["prepaid"], harbor["tools"]) == ("950.00", "165.00")
+    # The block expired on 03-15: nothing left in it on 03-31, so no bank and no block flag.
+    assert "bank" not in harbor and not [f for f in harbor["flags"] if f["code"] == "block"]
+    # Pine Law: lots of 1 h (February) + 4 h (March) on 03-31 (see the rollover test above).
+    assert pine["bank"] == {"as_of": "2026-03-31", "blocks": [], "lots": {"remote": "5.00"}}

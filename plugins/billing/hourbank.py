@@ -34,6 +34,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .rules import MonthBill, Segment
 
 
+#: Hours left below this are rounding dust of minutes ÷ 60 (1/60 h has no exact decimal): a
+#: block left with them is used up, so it recognises what is left of its price.
+_DUST = Decimal("1e-12")
+
+
 def months_after(month: Month, count: int) -> Month:
     """The month ``count`` months after ``month``: (2026, 11) + 3 -> (2027, 2)."""
     index = month[0] * 12 + month[1] - 1 + count
@@ -159,6 +164,8 @@ class Bank:
                 continue
             take = min(held.hours_left, wanted)
             held.hours_left -= take
+            if held.hours_left < _DUST:
+                held.hours_left = ZERO
             held.drawn += take
             wanted -= take
             draws.append(BlockDraw(block, take, held.hours_left))

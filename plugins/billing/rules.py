@@ -378,6 +378,17 @@ def bill_month(
         from .hourbank import Bank
 
         bank = Bank.of(contract)
+    return _bill_month(contract, practice, month, entries, detail, bank)
+
+
+def _bill_month(
+    contract: Contract,
+    practice: Practice,
+    month: Month,
+    entries: Sequence[TimeEntry],
+    detail: bool,
+    bank: Bank | None,
+) -> MonthBill:
     parts = segments(contract, month)
     first_day = parts[0].first if parts else datetime.date(month[0], month[1], 1)
     bill = MonthBill(
@@ -389,8 +400,10 @@ def bill_month(
         retainer=_fee(parts, month),
         terms=tuple(s.terms for s in parts),
     )
-    if any(s.terms.costs is not None for s in parts):
-        bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
+    for part in parts:  # a loop, not any(): this runs for every month of every client
+        if part.terms.costs is not None:
+            bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
+            break
     if bank is not None:
         bank.open_month(month)
     terms_of = _TermsByDay(contract)
@@ -639,7 +652,7 @@ def _checked_month(
     """
     try:
         with localcontext(BILLING_CONTEXT):
-            bill = bill_month(contract, practice, month, entries, detail=detail, bank=bank)
+            bill = _bill_month(contract, practice, month, entries, detail, bank)
             _check_fits(bill)
             return bill
     except DecimalException as exc:

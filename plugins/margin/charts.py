@@ -125,8 +125,10 @@ def _money_stacks(money: Money) -> Mapping[str, Decimal]:
         "Retainer": money.retainer,
         "Hourly": money.hourly,
         "Travel": money.travel,
-        "Other income": money.income_beyond,
+        "Prepaid": money.prepaid,
+        "Other income": money.other_income_beside(True),
         "Labor": -money.labor,
-        "Other costs": -money.costs_beyond,
+        "Tools": -money.tools,
+        "Other costs": -money.other_costs_beside(True),
     }
     return {key: amount for key, amount in stacks.items() if amount}

@@ -164,6 +164,8 @@ class Hours:
     over: dict[str, Decimal] = field(default_factory=_kinds)
     staff: dict[str, Decimal] = field(default_factory=dict)
     uncosted: Decimal = ZERO
+    #: Rolled-over hours (lots) used, by kind: included hours of earlier months.
+    lots_used: dict[str, Decimal] = field(default_factory=_kinds)
 
     @property
     def total(self) -> Decimal:
@@ -194,6 +196,7 @@ class Hours:
             },
             staff=dict(bill.staff_hours),
             uncosted=bill.uncosted_hours,
+            lots_used=by_kind(bill.lots_used),
         )
 
     def add(self, other: Hours) -> None:
@@ -202,6 +205,7 @@ class Hours:
             self.nonbillable[kind] += other.nonbillable[kind]
             self.billable[kind] += other.billable[kind]
             self.included_used[kind] += other.included_used[kind]
+            self.lots_used[kind] += other.lots_used[kind]
             self.over[kind] += other.over[kind]
             self.included[kind] = _add_allowance(self.included[kind], other.included[kind])
         for staff, hours in other.staff.items():

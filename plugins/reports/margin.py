@@ -279,7 +279,8 @@ def build_portfolio(
             if flag is not None:
                 row.flags.append(flag)
         row.bank = bank_of(client_bills, today)
-        row.flags.extend(bank_flags(row.bank))
+        if row.bank is not None and (contract.ends is None or contract.ends > row.bank.as_of):
+            row.flags.extend(bank_flags(row.bank))  # no next block to sell once it has ended
         row.warnings = staff_warnings(client, total_hours, practice)
         last = horizon(contract, practice, today)
         row.unbilled_hours = unbilled_hours(time.get(client, ()), last, period)

@@ -155,4 +155,23 @@ def _client_json(row: ClientRow) -> dict[str, Any]:
         **_money_json(row.money, row.hours.total if row.hours is not None else None, row.effective_rate),
         "flags": [{"code": flag.code, "reason": flag.reason} for flag in row.flags],
         "warnings": [warning.message for warning in row.warnings],
+        **_bank_json(row),
     }
+
+
+def _bank_json(row: ClientRow) -> dict[str, Any]:
+    """Hours left in prepaid blocks and rolled-over lots at the period's end (if any)."""
+    if row.bank is None:
+        return {}
+    blocks = [
+        {
+            "date": left.block.date.isoformat(),
+            "hours": hours(left.block.hours),
+            "price": money(left.block.price),
+            "expires": left.block.expires.isoformat() if left.block.expires else None,
+            "hours_left": hours(left.hours_left),
+        }
+        for left in row.bank.blocks
+    ]
+    lots = {kind: hours(left) for kind, left in row.bank.lots.items()}
+    return {"bank": {"as_of": row.bank.as_of.isoformat(), "blocks": blocks, "lots": lots}}

@@ -11,8 +11,9 @@ Harbor Dental, 200/month, no included hours, remote 100/h; tools 20 + 2 x 5 = 30
   Mar  remote 1 h on 03-07 -> A 1 h = 90.00 (0.5 h left); B untouched, expires 04-10 (within 30 days
        of 03-31, 4 h unused: flagged)
   All  prepaid 270 + 495 + 90 = 855.00; tools 90.00; retainer 600.00; revenue 1455.00.
-Pine Law, 800/month, 4 remote h included, rollover 2 months: no time at all.
-  Jan lot 4, Feb lot 4, Mar lot 4 (January's expires after March): 12 h banked on 03-31.
+Pine Law, 800/month, 4 remote h included, rollover 2 months: 6 remote h in February only.
+  Jan lot 4; Feb 6 h = Jan's lot 4 + own 2, lot 2; Mar lot 4: 2 + 4 = 6 h banked on 03-31.
+  Included used over the period: own 2 of 12, and 4 rolled over.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ option "operating_currency" "USD"
 2026-01-07 custom "time" "harbor-dental" "remote" 3
 2026-02-07 custom "time" "harbor-dental" "remote" 5.5
 2026-03-07 custom "time" "harbor-dental" "remote" 1
+2026-02-09 custom "time" "pine-law" "remote" 6
 """
 
 PRACTICE = "currency: USD\naccrue_through: 2026-03\n"
@@ -83,7 +85,8 @@ def test_prepaid_and_tools_get_columns_and_banks_show(write_ledger: WriteLedger)
     assert "block 0.5/10 h" in harbor["Bank left"] and "block 4/4 h" in harbor["Bank left"]
     assert "block nearly used" in harbor["Flags"] and "block expires soon" in harbor["Flags"]
     pine = table.row(client="pine-law")
-    assert "remote lots 12 h" in pine["Bank left"]
+    assert "remote lots 6 h" in pine["Bank left"]
+    assert pine["Included used"] == "remote 2/12 +4 rolled over"
     assert pine["Prepaid"] == "0.00" and "block" not in pine["Flags"]
 
 
@@ -115,3 +118,32 @@ def test_no_bank_columns_without_blocks_rollover_or_tools(client: FlaskClient) -
     headers = tables(response.get_data(as_text=True))["cm-portfolio"].headers
     assert not {"Prepaid", "Tools", "Bank left"} & set(headers)
     assert "Other income" not in headers and "Other costs" in headers
+
+
+def test_client_chart_stacks_prepaid_and_tools(write_ledger: WriteLedger) -> None:
+    import json
+    import re
+
+    page = _page(write_ledger, "?client=harbor-dental")
+    block = re.search(r'<svelte-component type="charts"><script type="application/json">(.*?)</script>', page)
+    assert block is not None
+    money = json.loads(block.group(1))[0]
+    february = money["data"][1]
+    # February: retainer 200, prepaid 5.5 h x 90 = 495, tools 30 (a cost, down)
+    assert february["account_balances"]["Prepaid"] == {"USD": 495}
+    assert february["account_balances"]["Tools"] == {"USD": -30}
+    assert "Other income" not in february["account_balances"]
+
+
+def test_an_ended_contract_lists_its_block_but_is_not_flagged(write_ledger: WriteLedger) -> None:
+    ended = {
+        "harbor-dental": CONTRACTS["harbor-dental"]
+        .replace("client: harbor-dental\n", "client: harbor-dental\n        ends: 2026-02-28\n")
+        .replace("          - {date: 2026-03-10, hours: 4, price: 400.00, expires: 2026-04-10}\n", "")
+    }
+    ledger = LEDGER.replace('2026-03-07 custom "time" "harbor-dental" "remote" 1\n', "")
+    client: FlaskClient = fava_app(write_ledger(ledger, ended, PRACTICE)).test_client()
+    page = client.get(PAGE).get_data(as_text=True)
+    harbor = tables(page)["cm-portfolio"].row(client="harbor-dental")
+    # 10 - 3 - 5.5 = 1.5 h left on 02-28 (15%): listed, but nothing more to sell
+    assert harbor["Bank left"] == "block 1.5/10 h" and "block" not in harbor["Flags"]
