@@ -18,6 +18,7 @@ from scripts.commands.margin import margin_command
 from scripts.commands.mrr import mrr_command
 from scripts.commands.projects import projects_command
 from scripts.commands.recover import recover_command
+from scripts.commands.reprice import reprice_command
 from scripts.commands.statement import statement_command
 from scripts.commands.utilization import utilization_command
 
@@ -45,3 +46,4 @@ main.add_command(close_command, "close")
 main.add_command(reopen_command, "reopen")
 main.add_command(adjust_command, "adjust")
 main.add_command(install_hook_command, "install-hook")
+main.add_command(reprice_command, "reprice")

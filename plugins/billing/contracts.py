@@ -514,6 +514,17 @@ def term_problems(terms: Terms) -> list[str]:
     return found
 
 
+def term_keys_of(node: yaml.Node, filename: str, what: str) -> tuple[TermKeys, list[Problem]]:
+    """A plan-like term body (no ``from``/``plan``) read by the term code, with its problems:
+    how a what-if's proposed keys are checked exactly as a contract's would be."""
+    out = _Collector(filename, "ContractError")
+    try:
+        pairs = list(yn.mapping(node, filename, what))
+    except NodeError as exc:
+        return TermKeys(), [Problem("ContractError", exc.message, exc.where)]
+    return read_term_keys(pairs, out, PLAN_KEYS, what), out.problems
+
+
 def _plan_named(node: yaml.Node, plans: Mapping[str, Plan], filename: str) -> Plan:
     name = yn.string(node, filename, "plan").strip()
     if name in plans:
