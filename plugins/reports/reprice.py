@@ -13,10 +13,25 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
-from plugins.billing.model import EXPENSE_ROOT, LABOR_PART, TOOLS_PART, ZERO, Contract, Practice, TimeEntry
+from plugins.billing.model import (
+    EXPENSE_ROOT,
+    LABOR_PART,
+    TOOLS_PART,
+    ZERO,
+    Contract,
+    Plan,
+    Practice,
+    TermKeys,
+    TimeEntry,
+)
 from plugins.billing.rules import Month, MonthBill, bill_contract, days_in, retainer_fee, segments
+from plugins.billing.whatif import WhatIfError, proposed_contract
 from plugins.reports.figures import Posting
+
+if TYPE_CHECKING:  # pragma: no cover
+    from plugins.books import Books
 
 CENT = Decimal("0.01")
 DEFAULT_MONTHS = 12
@@ -232,3 +247,28 @@ def _fee_share(contract: Contract, month: Month) -> tuple[Decimal, Decimal]:
 
 def _with_fee(contract: Contract, fee: Decimal) -> Contract:
     return replace(contract, terms=tuple(replace(t, monthly_fee=fee) for t in contract.terms))
+
+
+def reprice_client(
+    books: Books,
+    client: str,
+    postings: Iterable[Posting],
+    plan: Plan | None = None,
+    keys: TermKeys | None = None,
+    first: Month | None = None,
+    last: Month | None = None,
+    count: int | None = None,
+) -> Repricing | str:
+    """One client of the billing pass repriced (the CLI's and Fava's one entry point), or
+    a one-line reason there is none."""
+    contract = books.clients[client]
+    bills = books.bills.get(client)
+    if bills is None:
+        return "its bills could not be made (see retainer check)"
+    try:
+        proposed = proposed_contract(contract, plan, keys or TermKeys())
+        months = choose_period(billed_months(bills), first, last, count)
+    except (WhatIfError, PeriodError) as exc:
+        return str(exc)
+    costs = other_direct_costs(contract, postings)
+    return reprice(contract, proposed, books.practice, books.time.get(client, []), books.today, months, costs)

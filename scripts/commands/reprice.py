@@ -10,17 +10,9 @@ from typing import Any
 import click
 
 from plugins.billing.model import Plan, TermKeys
-from plugins.billing.whatif import WhatIfError, parse_settings, proposed_contract
+from plugins.billing.whatif import WhatIfError, parse_settings
 from plugins.books import Books, ledger_postings
-from plugins.reports.reprice import (
-    Figures,
-    PeriodError,
-    Repricing,
-    billed_months,
-    choose_period,
-    other_direct_costs,
-    reprice,
-)
+from plugins.reports.reprice import Figures, Repricing, reprice_client
 from scripts.ledger import Loaded, load
 from scripts.output import (
     Report,
@@ -125,25 +117,9 @@ def _plan(books: Books, name: str | None) -> Plan | None:
 
 
 def _reprice(
-    loaded: Loaded,
-    client: str,
-    plan: Plan | None,
-    keys: TermKeys,
-    period: tuple[Any, Any, int | None],
+    loaded: Loaded, client: str, plan: Plan | None, keys: TermKeys, period: tuple[Any, Any, int | None]
 ) -> Repricing | str:
-    """The client's repricing, or why there is none (a one-line reason)."""
-    books = loaded.books
-    contract = books.clients[client]
-    bills = books.bills.get(client)
-    if bills is None:
-        return "its bills could not be made (see retainer check)"
-    try:
-        proposed = proposed_contract(contract, plan, keys)
-        months = choose_period(billed_months(bills), *period)
-    except (WhatIfError, PeriodError) as exc:
-        return str(exc)
-    costs = other_direct_costs(contract, ledger_postings(loaded.entries))
-    return reprice(contract, proposed, books.practice, books.time.get(client, []), books.today, months, costs)
+    return reprice_client(loaded.books, client, ledger_postings(loaded.entries), plan, keys, *period)
 
 
 def _fig(figures: Figures) -> dict[str, Any]:
