@@ -140,3 +140,25 @@ def test_a_plan_term_still_needs_device_counts(tmp_path: Path) -> None:
     found = load_contracts(_folder(tmp_path, PRACTICE, acme=contract))
     [problem] = found.problems
     assert "per_device.server has a price but no count" in problem.message
+
+
+def test_plan_rollover_merges_key_by_key(tmp_path: Path) -> None:
+    practice = "plans:\n  banked: {rollover: {max_hours: 6}, included_hours: {remote: 3}}\n"
+    contract = """\
+        client: acme
+        terms:
+          - from: 2026-01-01
+            monthly_fee: 300
+            included_hours: {remote: 2}
+            rates: {remote: 90}
+            rollover: {months: 2, max_hours: 10}
+          - from: 2026-04-01
+            plan: banked
+        """
+    found = load_contracts(_folder(tmp_path, practice, acme=contract))
+    assert found.problems == []
+    second = found.contracts["acme"].terms[1]
+    assert second.rollover is not None
+    # months 2 from the term before, max_hours 6 from the plan.
+    assert (second.rollover.months, second.rollover.max_hours) == (2, D(6))
+    assert second.included_hours == {"remote": D(3)} and second.monthly_fee == D(300)

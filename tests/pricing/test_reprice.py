@@ -188,3 +188,17 @@ def test_current_side_is_the_books_figures_of_retainer_margin(tmp_path: Path) ->
     assert D(current["cost"]) == cost
     # Bayview's fee is 900 already: proposing it changes nothing.
     assert repriced["total"]["proposed"] == current
+
+
+def test_reprice_with_a_plan_over_the_terms(write_books: WriteBooks) -> None:
+    practice = PRACTICE + "plans:\n  lite: {monthly_fee: 200, included_hours: {remote: 4}}\n"
+    books = write_books(LEDGER, {"acme": ACME}, practice)
+    code, output = run("reprice", "acme", "--ledger", str(books.path), "--plan", "lite", "--format", "json")
+    assert code == 0, output
+    document = json.loads(output)
+    # lite over the terms: fee 200, 4 h remote included, the rate 100 kept from the contract.
+    # Jan 200 + (5 - 4) × 100 = 300; Feb 200; Mar 200 (3 h covered): 700 against cost 390.
+    assert [m["proposed"]["revenue"] for m in document["months"]] == ["300.00", "200.00", "200.00"]
+    assert document["total"]["proposed"]["margin"] == "310.00"
+    # Break-even: 3F + 100 >= 780 -> F >= 226.666..., so 226.67 (3 × 226.67 + 100 = 780.01).
+    assert document["break_even_fee"] == "226.67"
