@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scripts import bench
-from scripts.closebooks import CLOSED_GLOB, closed_file, closed_text, write_changes
+from scripts.closebooks import CLOSED_GLOB, closed_file, closed_text
+from scripts.writing import write_changes
 
 
 def close_first_months(ledger: Path, count: int) -> list[str]:
@@ -44,7 +45,7 @@ def close_first_months(ledger: Path, count: int) -> list[str]:
     }
     text = ledger.read_text(encoding="utf-8")
     changes[ledger] = text + f'\ninclude "{CLOSED_GLOB}"\n'
-    write_changes(changes)
+    write_changes(changes, ledger)
     return [month_label(month) for month in closing]
 
 

@@ -16,8 +16,11 @@ from scripts.commands.hook import install_hook_command
 from scripts.commands.import_ import import_command
 from scripts.commands.margin import margin_command
 from scripts.commands.mrr import mrr_command
+from scripts.commands.new_client import new_client_command
 from scripts.commands.projects import projects_command
+from scripts.commands.rate_card import rate_card_command
 from scripts.commands.recover import recover_command
+from scripts.commands.reprice import reprice_command
 from scripts.commands.statement import statement_command
 from scripts.commands.utilization import utilization_command
 
@@ -59,3 +62,6 @@ main.add_command(close_command, "close")
 main.add_command(reopen_command, "reopen")
 main.add_command(adjust_command, "adjust")
 main.add_command(install_hook_command, "install-hook")
+main.add_command(reprice_command, "reprice")
+main.add_command(new_client_command, "new-client")
+main.add_command(rate_card_command, "rate-card")

@@ -9,10 +9,7 @@ shipped closed files are byte for byte what ``retainer close`` writes.
 from __future__ import annotations
 
 import datetime
-import os
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -211,39 +208,6 @@ def _adjustment(difference: Difference, payee: str, day: datetime.date) -> data.
     )
 
 
-def write_changes(changes: Mapping[Path, str | None], ledger: Path | None = None) -> None:
-    """Apply a plan: every file (new text, or deleted for None) together or not at all.
-
-    The one place these commands write, through the books' write path
-    (``plugins.writes``): under the lock of the books' folder (re-entrant, so a command
-    that planned under :func:`books_locked` keeps it). ``ledger`` is touched last:
-    Beancount's cache keys on the files it loaded, so a new file matched by an include
-    glob goes unseen until the ledger itself changes.
-    """
-    from plugins.writes import books_lock
-
-    if not changes:
-        return
-    folder = (ledger if ledger is not None else next(iter(changes))).parent
-    wanted = {path: None if text is None else text.encode("utf-8") for path, text in changes.items()}
-    with books_lock(folder) as books:
-        books.commit(wanted, command="retainer")
-    if ledger is not None and ledger.exists():
-        os.utime(ledger)
-
-
-@contextmanager
-def books_locked(ledger: Path, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the books' lock from reading them to writing the plan, after finishing any
-    write a crash interrupted: a concurrent import can then never be planned over."""
-    from plugins.writes import books_lock
-
-    with books_lock(ledger.parent, on_wait=say) as books:
-        for sentence in books.recover():
-            say(sentence)
-        yield
-
-
 def _includes(ledger_text: str, target: str) -> bool:
     pattern = rf'^include[ \t]+"(\./)?{re.escape(target)}"'
     return re.search(pattern, ledger_text, re.M) is not None
@@ -259,24 +223,3 @@ def _without_include(text: str, target: str, block: str) -> str:
         return text[: -len(block)]
     pattern = rf'^include[ \t]+"(\./)?{re.escape(target)}"[^\n]*\n?'
     return re.sub(pattern, "", text, count=1, flags=re.M)
-
-
-@contextmanager
-def locked(command: str, path: Path) -> Iterator[None]:
-    """:func:`books_locked` for a command: a busy or unwritable folder is a one-line refusal."""
-    from plugins.writes import WriteError
-    from scripts.output import fail
-
-    if not path.parent.is_dir():
-        fail(command, f"no ledger at {path}: give --ledger PATH or set RETAINER_LEDGER")
-    try:
-        with books_locked(path, lambda sentence: _say(command, sentence)):
-            yield
-    except WriteError as exc:
-        fail(command, str(exc))
-
-
-def _say(command: str, sentence: str) -> None:
-    import click
-
-    click.echo(f"retainer {command}: {sentence}", err=True)

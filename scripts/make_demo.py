@@ -1037,8 +1037,9 @@ def build(root: Path) -> dict[Path, str]:
 def close_months(root: Path, files: dict[Path, str], closing: Sequence[Month]) -> dict[Path, str]:
     """Close ``closing`` in order exactly as ``retainer close`` does (``scripts.closebooks``),
     on a copy of the books; the closed files and the ledger with its include line."""
-    from scripts.closebooks import plan_close, write_changes
+    from scripts.closebooks import plan_close
     from scripts.ledger import load
+    from scripts.writing import write_changes
 
     with tempfile.TemporaryDirectory(prefix="make_demo-") as tmp:
         base = Path(tmp)

@@ -58,3 +58,15 @@ def copy_demo(target: Path) -> Path:
     (target / "importers").mkdir()
     shutil.copyfile(root / "importers" / "config.py", target / "importers" / "config.py")
     return target / "ledger" / "main.beancount"
+
+
+def books_snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path: the books, to compare byte for byte.
+
+    Left out: Beancount's cache, and the empty lock file any writing command leaves beside
+    the ledger (neither is the books)."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".picklecache" not in path.name and path.name != ".retainer.lock"
+    }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -27,15 +27,15 @@ from .model import (
     BusinessHours,
     Contact,
     Contract,
-    Costs,
     Location,
+    Plan,
     Practice,
     Problem,
     Project,
-    Rollover,
+    RateCardExample,
     StaffMember,
+    TermKeys,
     Terms,
-    Travel,
 )
 from .yamlnodes import NodeError
 
@@ -65,7 +65,11 @@ _TERM_KEYS = (
     "travel",
     "rollover",
     "costs",
+    "plan",
 )
+#: A plan (practice.yaml ``plans:``) is a term body: any term key but ``from`` (and ``plan``).
+PLAN_KEYS = tuple(key for key in _TERM_KEYS if key not in ("from", "plan"))
+_EXAMPLE_KEYS = ("devices", "hours", "visits")
 _TRAVEL_KEYS = ("trip_fee", "per_km", "distance_km", "travel_minutes", "travel_rate")
 _ROLLOVER_KEYS = ("months", "max_hours")
 _COSTS_KEYS = ("monthly", "per_device")
@@ -87,6 +91,9 @@ _PRACTICE_KEYS = (
     "address",
     "payment_terms",
     "available_hours_per_week",
+    "plans",
+    "list_rates",
+    "rate_card_example",
 )
 _DATE_ORDERS = ("day-first", "month-first")
 #: A Beancount metadata key: what ``time_metadata`` may add to time entries.
@@ -318,7 +325,7 @@ def load_contract(path: Path, practice: Practice) -> tuple[Contract | None, list
     if "terms" not in values:
         out.add(top, "missing 'terms:': give at least one term with 'from:' (docs/reference.md, 2.1)")
     else:
-        terms = _terms(values["terms"], out)
+        terms = _terms(values["terms"], out, practice.plans)
     if terms and isinstance(ends, datetime.date) and ends < terms[0].start:
         out.add(
             yn.where(values["ends"], filename),
@@ -420,7 +427,7 @@ def _strings(node: yaml.Node, filename: str, what: str) -> list[str]:
     return [yn.string(item, filename, what) for item in yn.sequence(node, filename, what)]
 
 
-def _terms(node: yaml.Node, out: _Collector) -> tuple[Terms, ...]:
+def _terms(node: yaml.Node, out: _Collector, plans: Mapping[str, Plan] | None = None) -> tuple[Terms, ...]:
     filename = out.filename
     try:
         items = yn.sequence(node, filename, "terms")
@@ -433,7 +440,7 @@ def _terms(node: yaml.Node, out: _Collector) -> tuple[Terms, ...]:
     merged: list[Terms] = []
     previous = Terms(start=datetime.date.min)
     for item in items:
-        terms = _one_term(item, previous, out)
+        terms = _one_term(item, previous, out, plans)
         if terms is None:
             return ()
         if merged and terms.start <= merged[-1].start:
@@ -449,74 +456,135 @@ def _terms(node: yaml.Node, out: _Collector) -> tuple[Terms, ...]:
     return tuple(merged)
 
 
-def _one_term(node: yaml.Node, previous: Terms, out: _Collector) -> Terms | None:
-    """Read one ``- from: ...`` item, inheriting what it does not set from ``previous``."""
+def _one_term(
+    node: yaml.Node, previous: Terms, out: _Collector, plans: Mapping[str, Plan] | None = None
+) -> Terms | None:
+    """Read one ``- from: ...`` item, inheriting what it does not set from ``previous``.
+
+    With ``plan: NAME`` the term is the one before, then the plan's keys, then its own.
+    """
     filename = out.filename
     before = len(out.problems)
-    changes: dict[str, object] = {}
     start: datetime.date | None = None
+    plan: Plan | None = None
     try:
         pairs = list(yn.mapping(node, filename, "a term"))
     except NodeError as exc:
         out.add(exc.where, exc.message)
         return None
+    own: list[tuple[str, yaml.Node]] = []
     for key, value in pairs:
         try:
             if key == "from":
                 start = yn.date(value, filename, "from")
-            elif key == "monthly_fee":
-                changes["monthly_fee"] = _money(value, filename, "monthly_fee")
-            elif key == "per_device":
-                prices = {k: _money(v, filename, f"per_device.{k}") for k, v in _map(value, filename, key)}
-                changes["per_device"] = {**previous.per_device, **prices}
-            elif key == "devices":
-                counts = {
-                    k: yn.whole(v, filename, f"devices.{k}", maximum=MAX_DEVICES)
-                    for k, v in _map(value, filename, key)
-                }
-                changes["devices"] = {**previous.devices, **counts}
-            elif key == "included_hours":
-                included = {k: _allowance(v, filename, k) for k, v in _kinds(value, filename, key)}
-                changes["included_hours"] = {**previous.included_hours, **included}
-            elif key == "rates":
-                rates = {k: _money(v, filename, f"rates.{k}") for k, v in _kinds(value, filename, key)}
-                changes["rates"] = {**previous.rates, **rates}
-            elif key == "after_hours_multiplier":
-                changes[key] = _multiplier(value, filename)
-            elif key == "rounding_minutes":
-                changes[key] = yn.whole(value, filename, key, maximum=24 * 60)
-            elif key == "onsite_minimum_hours":
-                changes[key] = yn.number(value, filename, key, maximum=MAX_VISIT_HOURS)
-            elif key == "travel":
-                changes["travel"] = _travel(value, previous.travel, filename)
-            elif key == "rollover":
-                changes["rollover"] = _rollover(value, previous.rollover, filename)
-            elif key == "costs":
-                changes["costs"] = _costs(value, previous.costs, filename)
+            elif key == "plan":
+                plan = _plan_named(value, plans or {}, filename)
             else:
-                out.unknown(key, value, _TERM_KEYS, "a term")
+                own.append((key, value))
         except NodeError as exc:
             out.add(exc.where, exc.message)
+    keys = read_term_keys(own, out, _TERM_KEYS, "a term")
     here = yn.where(node, filename)
     if start is None and all(key != "from" for key, _ in pairs):
         out.add(here, "a term needs 'from: YYYY-MM-DD', the first day it is in force")
     if len(out.problems) > before or start is None:
         return None
-    terms = replace(previous, start=start, where=here, **changes)  # type: ignore[arg-type]
+    base = plan.keys.over(previous) if plan is not None else previous
+    terms = replace(keys.over(base), start=start, where=here)
+    for problem in term_problems(terms):
+        out.add(here, problem)
+    return None if len(out.problems) > before else terms
+
+
+def term_problems(terms: Terms) -> list[str]:
+    """What a merged term lacks: a device price without a count, or the other way round."""
+    found = []
     for device in terms.per_device:
         if device not in terms.devices:
-            out.add(here, f"per_device.{device} has a price but no count: add devices: {{{device}: N}}")
+            found.append(f"per_device.{device} has a price but no count: add devices: {{{device}: N}}")
     for device in terms.devices:
         if device not in terms.per_device:
-            out.add(here, f"devices.{device} has a count but no price: add per_device: {{{device}: PRICE}}")
+            found.append(f"devices.{device} has a count but no price: add per_device: {{{device}: PRICE}}")
     for device in terms.costs.per_device if terms.costs is not None else ():
         if device not in terms.devices:
-            out.add(
-                here,
+            found.append(
                 f"costs.per_device.{device} has a cost but no count: add devices: {{{device}: N}}"
-                " (and its price under per_device)",
+                " (and its price under per_device)"
             )
-    return None if len(out.problems) > before else terms
+    return found
+
+
+def term_keys_of(node: yaml.Node, filename: str, what: str) -> tuple[TermKeys, list[Problem]]:
+    """A plan-like term body (no ``from``/``plan``) read by the term code, with its problems:
+    how a what-if's proposed keys are checked exactly as a contract's would be."""
+    out = _Collector(filename, "ContractError")
+    try:
+        pairs = list(yn.mapping(node, filename, what))
+    except NodeError as exc:
+        return TermKeys(), [Problem("ContractError", exc.message, exc.where)]
+    return read_term_keys(pairs, out, PLAN_KEYS, what), out.problems
+
+
+def _plan_named(node: yaml.Node, plans: Mapping[str, Plan], filename: str) -> Plan:
+    name = yn.string(node, filename, "plan").strip()
+    if name in plans:
+        return plans[name]
+    if not plans:
+        raise NodeError(
+            yn.where(node, filename),
+            f"unknown plan '{yn.short(name)}': practice.yaml has no plans: (docs/reference.md, 2.3)",
+        )
+    near = _nearest(name, tuple(plans))
+    hint = f" (did you mean '{near}'?)" if near else ""
+    raise NodeError(
+        yn.where(node, filename),
+        f"unknown plan '{yn.short(name)}'{hint}; practice.yaml's plans: {', '.join(plans)}",
+    )
+
+
+def read_term_keys(
+    pairs: Sequence[tuple[str, yaml.Node]], out: _Collector, allowed: tuple[str, ...], what: str
+) -> TermKeys:
+    """The keys of a term body (a term's own keys, a plan, a what-if), each checked.
+
+    One function for every term body, so a plan or a ``--set`` is refused exactly where a
+    term's key would be; each problem goes to ``out`` and the key is left out.
+    """
+    filename = out.filename
+    fields: dict[str, object] = {}
+    for key, value in pairs:
+        try:
+            if key not in allowed or key in ("from", "plan"):
+                out.unknown(key, value, allowed, what)
+            elif key == "monthly_fee":
+                fields["monthly_fee"] = _money(value, filename, "monthly_fee")
+            elif key == "per_device":
+                prices = _map(value, filename, key)
+                fields[key] = {k: _money(v, filename, f"per_device.{k}") for k, v in prices}
+            elif key == "devices":
+                fields[key] = {
+                    k: yn.whole(v, filename, f"devices.{k}", maximum=MAX_DEVICES)
+                    for k, v in _map(value, filename, key)
+                }
+            elif key == "included_hours":
+                fields[key] = {k: _allowance(v, filename, k) for k, v in _kinds(value, filename, key)}
+            elif key == "rates":
+                fields[key] = {k: _money(v, filename, f"rates.{k}") for k, v in _kinds(value, filename, key)}
+            elif key == "after_hours_multiplier":
+                fields[key] = _multiplier(value, filename)
+            elif key == "rounding_minutes":
+                fields[key] = yn.whole(value, filename, key, maximum=24 * 60)
+            elif key == "onsite_minimum_hours":
+                fields[key] = yn.number(value, filename, key, maximum=MAX_VISIT_HOURS)
+            elif key == "travel":
+                fields["travel"] = _travel(value, filename)
+            elif key == "rollover":
+                fields["rollover"] = _rollover(value, filename)
+            elif key == "costs":
+                fields["costs_monthly"], fields["costs_per_device"] = _costs(value, filename)
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+    return TermKeys(**fields)  # type: ignore[arg-type]
 
 
 def _money(node: yaml.Node, filename: str, what: str) -> Decimal:
@@ -569,7 +637,8 @@ def _allowance(node: yaml.Node, filename: str, kind: str) -> Allowance:
         ) from None
 
 
-def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
+def _travel(node: yaml.Node, filename: str) -> dict[str, Decimal]:
+    """The ``travel`` keys given (merged over the term before by ``TermKeys.over``)."""
     changes: dict[str, Decimal] = {}
     for key, value in yn.mapping(node, filename, "travel"):
         if key not in _TRAVEL_KEYS:
@@ -581,7 +650,7 @@ def _travel(node: yaml.Node, previous: Travel, filename: str) -> Travel:
             )
         bound = MAX_KM if key == "distance_km" else MAX_MONEY
         changes[key] = yn.number(value, filename, f"travel.{key}", maximum=bound)
-    return replace(previous, **changes)
+    return changes
 
 
 def _unknown_in(key: str, value: yaml.Node, allowed: tuple[str, ...], what: str, filename: str) -> NodeError:
@@ -592,37 +661,36 @@ def _unknown_in(key: str, value: yaml.Node, allowed: tuple[str, ...], what: str,
     )
 
 
-def _rollover(node: yaml.Node, previous: Rollover | None, filename: str) -> Rollover:
-    """``rollover: {months: N, max_hours: H}``, merged key by key over the term before;
-    ``months: 0`` switches rollover off."""
-    found = previous or Rollover()
+def _rollover(node: yaml.Node, filename: str) -> dict[str, object]:
+    """``rollover: {months: N, max_hours: H}``: the keys given, merged key by key over the
+    term before; ``months: 0`` switches rollover off."""
+    found: dict[str, object] = {}
     for key, value in yn.mapping(node, filename, "rollover"):
         if key == "months":
-            months = yn.whole(value, filename, "rollover.months", maximum=MAX_ROLLOVER_MONTHS)
-            found = replace(found, months=months)
+            found["months"] = yn.whole(value, filename, "rollover.months", maximum=MAX_ROLLOVER_MONTHS)
         elif key == "max_hours":
-            cap = yn.number(value, filename, "rollover.max_hours", maximum=MAX_HOURS)
-            found = replace(found, max_hours=cap)
+            found["max_hours"] = yn.number(value, filename, "rollover.max_hours", maximum=MAX_HOURS)
         else:
             raise _unknown_in(key, value, _ROLLOVER_KEYS, "rollover", filename)
     return found
 
 
-def _costs(node: yaml.Node, previous: Costs | None, filename: str) -> Costs:
-    """``costs: {monthly: M, per_device: {type: C}}``, merged key by key over the term before."""
-    found = previous or Costs()
+def _costs(node: yaml.Node, filename: str) -> tuple[Decimal | None, dict[str, Decimal]]:
+    """``costs: {monthly: M, per_device: {type: C}}``: the keys given (monthly, device costs),
+    merged key by key over the term before."""
+    monthly: Decimal | None = None
+    prices: dict[str, Decimal] = {}
     for key, value in yn.mapping(node, filename, "costs"):
         if key == "monthly":
-            found = replace(found, monthly=yn.number(value, filename, "costs.monthly", maximum=MAX_MONEY))
+            monthly = yn.number(value, filename, "costs.monthly", maximum=MAX_MONEY)
         elif key == "per_device":
             prices = {
                 k: yn.number(v, filename, f"costs.per_device.{k}", maximum=MAX_MONEY)
                 for k, v in _map(value, filename, key)
             }
-            found = replace(found, per_device={**found.per_device, **prices})
         else:
             raise _unknown_in(key, value, _COSTS_KEYS, "costs", filename)
-    return found
+    return monthly, prices
 
 
 def _blocks(
@@ -765,6 +833,13 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
                 settings[key] = _address(value, filename)
             elif key == "available_hours_per_week":
                 settings[key] = _hours_per_week(value, filename)
+            elif key == "plans":
+                settings[key] = _plans(value, out)
+            elif key == "list_rates":
+                rates = _kinds(value, filename, key)
+                settings[key] = {k: _money(v, filename, f"list_rates.{k}") for k, v in rates}
+            elif key == "rate_card_example":
+                settings[key] = _rate_card_example(value, filename)
             elif key == "importers":
                 raw = _free_form(value, filename, "importers")
                 if not isinstance(raw, dict):
@@ -775,6 +850,54 @@ def load_practice(path: Path) -> tuple[Practice, list[Problem]]:
         except NodeError as exc:
             out.add(exc.where, exc.message)
     return Practice(importers=raw_importers, **settings), out.problems  # type: ignore[arg-type]
+
+
+def _plans(node: yaml.Node, out: _Collector) -> dict[str, Plan]:
+    """Every plan that reads clean, each read by the term code; a broken plan is left out
+    (reported at its line), so contracts naming it get an 'unknown plan' error too."""
+    plans = {}
+    for name, value in yn.mapping(node, out.filename, "plans"):
+        if not CLIENT_ID.fullmatch(name):
+            out.add(
+                yn.where(value, out.filename),
+                f"plan name '{yn.short(name)}' must be lowercase letters, digits and single dashes,"
+                " e.g. business",
+            )
+            continue
+        before = len(out.problems)
+        try:
+            pairs = list(yn.mapping(value, out.filename, f"plans.{name}"))
+        except NodeError as exc:
+            out.add(exc.where, exc.message)
+            continue
+        keys = read_term_keys(pairs, out, PLAN_KEYS, f"plans.{name}")
+        if len(out.problems) == before:
+            plans[name] = Plan(name=name, keys=keys, where=yn.where(value, out.filename))
+    return plans
+
+
+def _rate_card_example(node: yaml.Node, filename: str) -> RateCardExample:
+    """``rate_card_example: {devices: {type: N}, hours: {remote: H, onsite: H}, visits: N}``."""
+    fields: dict[str, object] = {}
+    for key, value in yn.mapping(node, filename, "rate_card_example"):
+        what = f"rate_card_example.{key}"
+        if key == "devices":
+            counts = _map(value, filename, what)
+            fields[key] = {k: yn.whole(v, filename, f"{what}.{k}", maximum=MAX_DEVICES) for k, v in counts}
+        elif key == "hours":
+            hours = _kinds(value, filename, what)
+            fields[key] = {k: yn.number(v, filename, f"{what}.{k}", maximum=MAX_HOURS) for k, v in hours}
+        elif key == "visits":
+            fields[key] = yn.whole(value, filename, what, maximum=31)
+        else:
+            raise _unknown_in(key, value, _EXAMPLE_KEYS, "rate_card_example", filename)
+    example = RateCardExample(**fields)  # type: ignore[arg-type]
+    if example.visits and not example.hours.get("onsite"):
+        raise NodeError(
+            yn.where(node, filename),
+            "rate_card_example: visits need onsite hours to share among them: add hours: {onsite: N}",
+        )
+    return example
 
 
 def _free_form(node: yaml.Node, filename: str, what: str) -> object:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from decimal import Decimal
 from typing import Final, Literal, NamedTuple
 
@@ -260,6 +261,78 @@ class Terms:
 
 
 @dataclass(frozen=True, slots=True)
+class TermKeys:
+    """The keys one term, plan or what-if sets, before they are merged over a term.
+
+    A term, a practice plan and a ``--set`` are read by the same code into one of these;
+    ``over`` then merges it: scalars replace, maps (and ``travel``, ``rollover``,
+    ``costs``) merge key by key, so a term with ``plan:`` is the term before, the plan over
+    it, and its own keys over those. Empty maps set nothing; ``rollover``/``costs`` None
+    were not given.
+    """
+
+    monthly_fee: Decimal | None = None
+    per_device: dict[str, Decimal] = field(default_factory=dict)
+    devices: dict[str, int] = field(default_factory=dict)
+    included_hours: dict[str, Allowance] = field(default_factory=dict)
+    rates: dict[str, Decimal] = field(default_factory=dict)
+    after_hours_multiplier: Decimal | None = None
+    rounding_minutes: int | None = None
+    onsite_minimum_hours: Decimal | None = None
+    travel: dict[str, Decimal] = field(default_factory=dict)
+    rollover: dict[str, object] | None = None  # "months": int, "max_hours": Decimal
+    costs_monthly: Decimal | None = None
+    costs_per_device: dict[str, Decimal] | None = None  # None with costs_monthly: no costs key
+
+    def over(self, terms: Terms) -> Terms:
+        """``terms`` with these keys merged over it (its start and location kept)."""
+        changes: dict[str, object] = {}
+        for name in ("monthly_fee", "after_hours_multiplier", "rounding_minutes", "onsite_minimum_hours"):
+            value = getattr(self, name)
+            if value is not None:
+                changes[name] = value
+        for name in ("per_device", "devices", "included_hours", "rates"):
+            value = getattr(self, name)
+            if value:
+                changes[name] = {**getattr(terms, name), **value}
+        if self.travel:
+            changes["travel"] = _replace(terms.travel, **self.travel)
+        if self.rollover is not None:
+            changes["rollover"] = _replace(terms.rollover or Rollover(), **self.rollover)  # type: ignore[arg-type]
+        if self.costs_monthly is not None or self.costs_per_device is not None:
+            costs = terms.costs or Costs()
+            if self.costs_monthly is not None:
+                costs = _replace(costs, monthly=self.costs_monthly)
+            if self.costs_per_device:
+                costs = _replace(costs, per_device={**costs.per_device, **self.costs_per_device})
+            changes["costs"] = costs
+        return _replace(terms, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A practice plan (``plans:`` in practice.yaml): named term keys a term can take."""
+
+    name: str
+    keys: TermKeys
+    where: Location | None = None
+
+    @property
+    def terms(self) -> Terms:
+        """The plan on its own, over an empty term: what it sells (for the rate card)."""
+        return self.keys.over(Terms(start=datetime.date.min, where=self.where))
+
+
+@dataclass(frozen=True, slots=True)
+class RateCardExample:
+    """``rate_card_example``: a typical month priced on the rate card (devices, hours, visits)."""
+
+    devices: dict[str, int] = field(default_factory=dict)
+    hours: dict[str, Decimal] = field(default_factory=dict)
+    visits: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Milestone:
     """A part of a project's price, receivable on ``date`` (``billed:`` is one for the whole)."""
 
@@ -408,6 +481,10 @@ class Practice:
     payment_terms: str | None = None
     #: Hours a staff member can work in a week, for utilization (available hours).
     available_hours_per_week: Decimal = Decimal(40)
+    #: Pricing (rate card, new clients, repricing): named plans, break/fix rates, an example month.
+    plans: dict[str, Plan] = field(default_factory=dict)
+    list_rates: dict[str, Decimal] = field(default_factory=dict)
+    rate_card_example: RateCardExample | None = None
 
     @property
     def costs_labor(self) -> bool:

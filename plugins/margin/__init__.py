@@ -31,6 +31,7 @@ from plugins.margin.recurring import RecurringRevenue
 from plugins.margin.statement_view import statement_response
 from plugins.margin.utilization import Utilization
 from plugins.margin.watch import watch_listed_folders
+from plugins.margin.whatif_view import whatif_response
 from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
 from plugins.reports.projects import ProjectFigures, build_projects
 
@@ -152,6 +153,13 @@ class ClientMargin(FavaExtensionBase):
         """Fava ``account`` filter (a regex) for a client's receivable, income and costs."""
         roots = "|".join((RECEIVABLE_ROOT, INCOME_ROOT, EXPENSE_ROOT))
         return f"^({roots}):{contract.account}(:|$)"
+
+    @extension_endpoint
+    def whatif(self) -> Response:
+        """The drill-down's "what if" form: ``whatif?client=ID&monthly_fee=...`` shows the
+        client's months repriced beside the actual ones (``plugins.reports.reprice``)."""
+        postings = ledger_postings(cast("Sequence[Directive]", self.ledger.all_entries))
+        return whatif_response(self.books, self.error, postings, request.args)
 
     @staticmethod
     def journal_accounts(contract: Contract) -> dict[str, str]:

@@ -272,6 +272,17 @@ class PdfUnavailable(RuntimeError):
 
 def to_pdf(statement: Statement) -> bytes:
     """The HTML page, printed by WeasyPrint (needs Debian's pango: ``make`` installs it)."""
+    return pdf_from_html(to_html(statement))
+
+
+def template_environment() -> jinja2.Environment:
+    """The statements' Jinja environment (templates/, autoescaped, money filters): other
+    printable pages (the rate card) use it too, so they read and print alike."""
+    return _environment()
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A page printed by WeasyPrint, or ``PdfUnavailable`` saying how to get its libraries."""
     try:
         import weasyprint  # here: it takes a few hundred ms to import, and only PDFs need it
     except OSError as exc:  # WeasyPrint loads pango with dlopen on import
@@ -279,7 +290,8 @@ def to_pdf(statement: Statement) -> bytes:
             f"printing a PDF needs the pango libraries WeasyPrint uses ({exc}): run `make pdf-libs`"
             " (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html"
         ) from None
-    return weasyprint.HTML(string=to_html(statement)).write_pdf()
+    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    return pdf
 
 
 def render_all(statements: Sequence[Statement], fmt: str) -> list[bytes]:

@@ -10,9 +10,10 @@ from typing import Any
 import click
 
 from plugins.billing.rules import month_label
-from scripts.closebooks import Adjustment, Refused, locked, month_argument, plan_adjust, write_changes
+from scripts.closebooks import Adjustment, Refused, month_argument, plan_adjust
 from scripts.ledger import load
 from scripts.output import Report, emit, fail, find_ledger, format_option, ledger_option, money
+from scripts.writing import locked, write_changes
 
 
 @click.command("adjust")

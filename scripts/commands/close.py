@@ -10,14 +10,13 @@ import click
 from scripts.closebooks import (
     Changes,
     Refused,
-    locked,
     month_argument,
     plan_close,
     plan_reopen,
-    write_changes,
 )
 from scripts.ledger import load
 from scripts.output import fail, find_ledger, ledger_option
+from scripts.writing import locked, write_changes
 
 
 @click.command("close")

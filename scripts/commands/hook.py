@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from scripts.closebooks import write_changes
 from scripts.output import fail, find_ledger, ledger_option
+from scripts.writing import write_files
 
 _MARK = "# Installed by `retainer install-hook`"
 
@@ -72,7 +72,7 @@ def install_hook_command(ledger: Path | None) -> None:
             f"{hook} already exists and is not this hook: left alone. Add this line to it:"
             f" retainer check --quiet --ledger {path}",
         )
-    write_changes({hook: text})
+    write_files({hook: text.encode("utf-8")}, path, "install-hook")  # under the books' lock
     hook.chmod(0o755)
     click.echo(f"retainer install-hook: wrote {os.path.relpath(hook)}; every commit now runs retainer check")
 

@@ -18,9 +18,9 @@ from plugins.reports.statement import (
     for_client,
 )
 from plugins.reports.statement_format import FORMATS, SUFFIXES, PdfUnavailable, render_all
-from plugins.writes import WriteError, books_lock
 from scripts.ledger import error_line, load
 from scripts.output import fail, ledger_option, parse_month
+from scripts.writing import write_files
 
 DEFAULT_FOLDER = Path("statements")
 
@@ -90,7 +90,7 @@ def statement_command(
         if skipped:
             months = month_label(first) + (f" – {month_label(through)}" if through != first else "")
             click.echo(f"retainer statement: no agreement in {months}: {', '.join(skipped)}", err=True)
-        write_files(files, loaded.path)
+        write_files(files, loaded.path, "statement")
         for path in files:
             click.echo(str(path))
         return
@@ -105,7 +105,7 @@ def statement_command(
         sys.stdout.buffer.write(_render([statement], kind)[0])
         sys.stdout.flush()
         return
-    write_files({output: _render([statement], kind)[0]}, loaded.path)
+    write_files({output: _render([statement], kind)[0]}, loaded.path, "statement")
     click.echo(str(output))
 
 
@@ -154,18 +154,3 @@ def _format_of(output: Path | None) -> str:
             if suffix == ending or (fmt == "html" and suffix == ".htm"):
                 return fmt
     return "md"
-
-
-def write_files(files: dict[Path, bytes], ledger: Path) -> None:
-    """Write every statement file whole, all of them or none, through the books' write path
-    (``plugins.writes``: the books' lock, then one commit); a file that already holds these
-    bytes is left alone, so running again changes nothing."""
-    try:
-        with books_lock(ledger.parent, on_wait=_say) as books:
-            books.commit(files, command="retainer statement")
-    except WriteError as exc:
-        fail("statement", str(exc))
-
-
-def _say(sentence: str) -> None:
-    click.echo(f"retainer statement: {sentence}", err=True)

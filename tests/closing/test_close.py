@@ -12,16 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from beancount import loader
 from beancount.core import data
 from beancount.parser import printer
 from click.testing import CliRunner, Result
-from support import Books, WriteBooks
+from support import Books, WriteBooks, books_snapshot
 
-from plugins.writes import LOCK_NAME
 from scripts.cli import main
 
 CONTRACT = """\
@@ -56,14 +54,7 @@ def reload(books: Books) -> Books:
     return Books(books.path, entries, errors, options)
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of the books folder (contracts and ledger), by relative path; the empty
-    lock file that any writing command leaves beside the ledger is not the books."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name != LOCK_NAME
-    }
+snapshot = books_snapshot
 
 
 def acme(write_books: WriteBooks, time: str = TIME) -> Books:
