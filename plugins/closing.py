@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 from beancount.core import data
@@ -358,3 +359,34 @@ def _error(
         f" or reopen the month: {reopen}"
     )
     return ClosedMonthError(difference.where, message, None)
+
+
+#: The folder beside the ledger that holds closed months, one file each.
+CLOSED_FOLDER = "closed"
+
+
+def closed_file(ledger: Path, month: Month) -> Path:
+    return ledger.parent / CLOSED_FOLDER / f"{month_label(month)}.beancount"
+
+
+def closed_on_disk(ledger: Path) -> list[Month]:
+    """The months with a file in ``closed/``, in order."""
+    folder = ledger.parent / CLOSED_FOLDER
+    found = [parse_month(p.stem) for p in folder.glob("*.beancount")] if folder.is_dir() else []
+    return sorted(m for m in found if m is not None)
+
+
+def late_time_warning(dates: Sequence[datetime.date], ledger: Path) -> str | None:
+    """What to say when an import adds time dated in closed months: it is not billed again
+    (where it changes a bill, the billing pass reports a ClosedMonthError)."""
+    closed = set(closed_on_disk(ledger))
+    late = [day for day in dates if month_of(day) in closed]
+    if not late:
+        return None
+    months = ", ".join(month_label(m) for m in sorted({month_of(day) for day in late}))
+    count = len(late)
+    return (
+        f"{count} entr{'y is' if count == 1 else 'ies are'} dated in closed months ({months}):"
+        " where they change a bill, bean-check reports a ClosedMonthError;"
+        " `retainer adjust` books the difference in an open month"
+    )

@@ -19,10 +19,19 @@ from beancount.core.amount import Amount
 from beancount.parser import printer
 
 from plugins.billing.rules import Month, books_horizon, month_label, month_of, months
-from plugins.closing import ADJUSTMENT_TAG, ADJUSTS, ClosedBooks, Difference, marker_text, parse_month
+from plugins.closing import (
+    ADJUSTMENT_TAG,
+    ADJUSTS,
+    CLOSED_FOLDER,
+    ClosedBooks,
+    Difference,
+    closed_file,
+    closed_on_disk,
+    marker_text,
+    parse_month,
+)
 from scripts.ledger import Loaded, error_line
 
-CLOSED_FOLDER = "closed"
 CLOSED_GLOB = f"{CLOSED_FOLDER}/*.beancount"
 ADJUSTMENTS_FILE = "adjustments.beancount"
 _CLOSED_INCLUDE = (
@@ -46,17 +55,6 @@ def month_argument(text: str) -> Month:
     if month is None:
         raise Refused(f"{text!r} is not a month: write it as YYYY-MM, e.g. 2026-03")
     return month
-
-
-def closed_file(ledger: Path, month: Month) -> Path:
-    return ledger.parent / CLOSED_FOLDER / f"{month_label(month)}.beancount"
-
-
-def closed_on_disk(ledger: Path) -> list[Month]:
-    """The months with a file in ``closed/``, in order."""
-    folder = ledger.parent / CLOSED_FOLDER
-    found = [parse_month(p.stem) for p in folder.glob("*.beancount")] if folder.is_dir() else []
-    return sorted(m for m in found if m is not None)
 
 
 def plan_close(loaded: Loaded, month: Month) -> Changes:

@@ -27,6 +27,7 @@ from importers.pipeline import BooksError, ImportRun, load_books, read_exports
 from importers.reader import identify
 from importers.timefile import Plan, apply, plan
 from plugins.billing.model import TimeEntry
+from plugins.closing import late_time_warning
 from plugins.writes import WriteError, books_lock
 
 
@@ -95,6 +96,9 @@ class ImportTime(FavaExtensionBase):
                 f" {where} (another id)"
                 for entry, where in result.look_alikes
             ]
+            late = late_time_warning([entry.date for entry in result.added], self.ledger_path())
+            if late is not None:
+                shown.warnings.append(late)
         if run is not None and run.unknown_staff:
             names = ", ".join(f"{key}: {{name: {name}}}" for key, name in sorted(run.unknown_staff.items()))
             shown.warnings.append(f"staff not in contracts/practice.yaml (add under staff:): {names}")

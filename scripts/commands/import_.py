@@ -249,20 +249,11 @@ def _warnings(run: ImportRun, result: Plan) -> None:
 
 def _closed_warning(result: Plan, ledger: Path) -> None:
     """Late time in a closed month is not billed again: say so, and how to bill it."""
-    from plugins.billing.rules import month_label, month_of
-    from scripts.closebooks import closed_on_disk
+    from plugins.closing import late_time_warning
 
-    closed = set(closed_on_disk(ledger))
-    late = sorted({month_of(entry.date) for entry in result.added} & closed)
-    if late:
-        count = sum(1 for entry in result.added if month_of(entry.date) in closed)
-        months = ", ".join(month_label(m) for m in late)
-        click.echo(
-            f"warning: {count} entr{'y is' if count == 1 else 'ies are'} dated in closed months ({months}):"
-            " where they change a bill, bean-check reports a ClosedMonthError;"
-            " `retainer adjust` books the difference in an open month",
-            err=True,
-        )
+    warning = late_time_warning([entry.date for entry in result.added], ledger)
+    if warning is not None:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def _yaml_text(text: str) -> str:

@@ -143,3 +143,17 @@ def test_the_page_warns_about_staff_not_in_practice_yaml(demo: Path) -> None:
     client, _ = _client(demo)
     page = client.get(f"/{SLUG}/extension/ImportTime/").get_data(as_text=True)
     assert "staff not in contracts/practice.yaml (add under staff:): zed-quill: {name: Zed Quill}" in page
+
+
+def test_the_import_page_warns_of_time_dated_in_a_closed_month(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo ships 2025-11 to 2026-03 closed: a dropped export with a January row says so
+    before it is imported, as `retainer import` does."""
+    monkeypatch.delenv("RETAINER_LEDGER", raising=False)
+    late = EXPORT.replace("2026-10-20", "2026-01-20")
+    (demo / "imports" / "toggl-late.csv").write_text(late, encoding="utf-8")
+    client, _ = _client(demo)
+    page = client.get(f"/{SLUG}/extension/ImportTime/").get_data(as_text=True)
+    assert "1 entry is dated in closed months (2026-01)" in page
+    assert "retainer adjust" in page
