@@ -334,7 +334,7 @@ def test_what_a_statement_says_of_the_bank() -> None:
     # February: 7 h = 2 from January's lot + 2 own + 3 from the block (6.5 h left, which
     # expire on 02-20).
     assert bank_lines(found["2026-02"]) == [
-        "2.00 remote h rolled over used",
+        "2.00 remote h from hours rolled over",
         "3.00 h from block of 2026-01-05, 6.50 h left",
         "block of 2026-01-05 expired on 2026-02-20 with 6.50 h unused",
     ]

@@ -81,11 +81,11 @@ def bank_of(bills: Sequence[MonthBill], today: datetime.date) -> Bank | None:
 
 def bank_lines(bill: MonthBill) -> list[str]:
     """What a month drew on its hour bank, in a client's words (statements, drill-downs):
-    ``3.00 h from block of 2026-01-05, 6.50 h left``; ``2.75 remote h rolled over used``."""
+    ``3.00 h from block of 2026-01-05, 6.50 h left``; ``2.75 remote h from hours rolled over``."""
     found = []
     for kind in KINDS:
         if bill.lots_used.get(kind):
-            found.append(f"{bill.lots_used[kind]:.2f} {kind} h rolled over used")
+            found.append(f"{bill.lots_used[kind]:.2f} {kind} h from hours rolled over")
     for month in bill.blocks:
         if month.drawn:
             left = month.hours_left + month.hours_expired  # left after the draws, before expiry

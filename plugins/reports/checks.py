@@ -36,7 +36,22 @@ def data_warnings(
         ending = ending_soon(contracts[client], today)
         if ending is not None:
             found.append(ending)
+        missing = no_contact(contracts[client])
+        if missing is not None:
+            found.append(missing)
     return found
+
+
+def no_contact(contract: Contract) -> DataWarning | None:
+    """An agreement with nobody at the client to take the bill: statements go to no one."""
+    if contract.contact is not None:
+        return None
+    return DataWarning(
+        "no-contact",
+        f"no contact: add contact: {{name: ..., email: ...}} to {contract.display_path}, the one"
+        " person who takes the bill and gives the instructions (statements are addressed to them)",
+        contract.client,
+    )
 
 
 def idle_months(row: ClientRow) -> list[DataWarning]:

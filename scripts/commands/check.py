@@ -33,7 +33,7 @@ def check_command(ledger: Path | None, quiet: bool, fmt: str) -> None:
     Then warnings, which do not fail the check: staff costed at the default rate or
     not at all, months with a retainer but no time recorded, agreements ending within
     60 days, clients over their included hours three months running (an upsell to
-    discuss), time after the horizon not billed yet.
+    discuss), contracts without a contact, time after the horizon not billed yet.
     `retainer install-hook` runs this check before every git commit.
 
     \b

@@ -75,3 +75,14 @@ def test_check_fails_on_errors_and_still_warns(write_books: WriteBooks) -> None:
     assert result.exit_code == 1
     assert "TimeEntryError: hours must be more than 0" in result.output
     assert "warning: busy: over the included hours 3 months running" in result.output
+
+
+def test_check_warns_of_a_contract_without_a_contact(write_books: WriteBooks) -> None:
+    with_contact = BUSY.replace("client: busy\n", "client: busy\ncontact: {name: Pat Doe}\n")
+    books = write_books(TIME, {"busy": with_contact, "leaving": LEAVING}, PRACTICE)
+    result = CliRunner().invoke(main, ["check", "--format", "json", "--ledger", str(books.path)])
+    assert result.exit_code == 0, result.output
+    codes = {(w["code"], w["client"]) for w in json.loads(result.stdout)["warnings"]}
+    # leaving has no contact; busy names Pat Doe
+    assert ("no-contact", "leaving") in codes
+    assert ("no-contact", "busy") not in codes
