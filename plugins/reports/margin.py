@@ -16,8 +16,9 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePath
 
-from plugins.billing.model import ZERO, Contract, Practice, TimeEntry, client_of_account
+from plugins.billing.model import ZERO, Contract, Practice, Problem, TimeEntry, client_of_account
 from plugins.billing.rules import Month, MonthBill, horizon, month_label, month_of
 from plugins.reports.banks import Bank, bank_flags, bank_of
 from plugins.reports.figures import (
@@ -173,6 +174,23 @@ class Portfolio:
     def hours_in(self, currency: str) -> Hours:
         """Hours of the clients whose primary row is in ``currency`` (for that total's rate)."""
         return self.currency_hours.get(currency) or Hours()
+
+
+@dataclass(frozen=True, slots=True)
+class FailedContract:
+    """A client whose contract fails to load: no figures, only what to fix and where."""
+
+    client: str
+    problems: tuple[Problem, ...]
+
+
+def failed_contracts(failed_clients: Iterable[str], problems: Iterable[Problem]) -> list[FailedContract]:
+    """The clients left out of every figure because their contract has errors, each with
+    the problems of its file (a YAML named after the client id, as contracts are)."""
+    by_stem: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_stem.setdefault(PurePath(problem.where.filename).stem, []).append(problem)
+    return [FailedContract(client, tuple(by_stem.get(client, ()))) for client in sorted(failed_clients)]
 
 
 def unbilled_hours(entries: Sequence[TimeEntry], last: Month, period: Period) -> Decimal:

@@ -237,8 +237,8 @@ def test_drill_down(client: FlaskClient) -> None:
     assert '<svelte-component type="charts">' in html
     money, hours = _charts(html)
     assert [c["label"] for c in (money, hours)] == [
-        "Revenue vs cost (outline: cost)",
-        "Hours worked vs included (outline: included)",
+        "Revenue and costs by kind",
+        "Hours worked and included",
     ]
     # February: retainer 1000 is all the revenue; cost = alice 0.5 h × 50 = 25 (the outline),
     # stacked as +1000 retainer and −25 labor; hours 0.5 remote against 2 remote + 1 onsite.
@@ -345,7 +345,7 @@ def _charts(html: str) -> list[dict[str, Any]]:
 
 def test_charts_are_fava_bar_charts_one_group_per_interval(client: FlaskClient) -> None:
     charts = _charts(get(client))
-    assert [c["label"] for c in charts] == ["Margin per client", "Revenue per client (outline: costs)"]
+    assert [c["label"] for c in charts] == ["Margin per client", "Revenue per client"]
     margin = charts[0]
     assert margin["type"] == "bar"
     assert [group["date"] for group in margin["data"]] == ["2026-01-01", "2026-02-01", "2026-03-01"]
