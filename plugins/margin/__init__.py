@@ -33,6 +33,7 @@ from plugins.margin.statement_view import statement_response
 from plugins.margin.utilization import Utilization
 from plugins.margin.watch import watch_listed_folders
 from plugins.reports.checks import idle_months
+from plugins.reports.csvtext import csv_text
 from plugins.reports.flags import (
     LOSS_FLAGS,
     Flag,
@@ -44,12 +45,15 @@ from plugins.reports.flags import (
     upsell_flag,
 )
 from plugins.reports.margin import (
+    TABLE_COLUMNS,
     ClientRow,
     FailedContract,
     MonthFigures,
     Portfolio,
     build_portfolio,
     failed_contracts,
+    table_footer,
+    table_rows,
 )
 from plugins.reports.projects import ProjectFigures, build_projects
 
@@ -217,6 +221,23 @@ class ClientMargin(FavaExtensionBase):
         contracts = books.clients
         ordered = sorted(contracts, key=lambda c: (contracts[c].starts, c))
         return assign_colors([*ordered, *sorted(books.contracts.failed_clients - set(contracts))])
+
+    @extension_endpoint
+    def portfolio_csv(self) -> Response:
+        """The portfolio table under the current filters as CSV: the rows and columns of
+        ``retainer margin --format csv`` (``plugins.reports.margin.table_rows``)."""
+        if self.error is not None:
+            return Response(self.error + "\n", status=503, mimetype="text/plain")
+        portfolio = self.portfolio()
+        if portfolio is None:
+            return Response("the report has not loaded yet: reload the page\n", 503, mimetype="text/plain")
+        body = csv_text(TABLE_COLUMNS, [*table_rows(portfolio.rows), *table_footer(portfolio)])
+        name = "client-margin.csv"
+        return Response(
+            body,
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @extension_endpoint
     def statement(self) -> Response:

@@ -341,3 +341,65 @@ def build_portfolio(
     return Portfolio(period, rows, dict(sorted(totals.items())), warnings, targets, judge)
 
 
+
+
+#: The portfolio table's columns, as ``retainer margin`` prints them and Fava's CSV download
+#: gives them.
+TABLE_COLUMNS = (
+    "client", "currency", "retainer", "hourly", "travel", "prepaid", "revenue",
+    "labor", "tools", "other costs", "margin", "margin %", "hours", "eff. rate", "flags",
+)  # fmt: skip
+
+_CENT = Decimal("0.01")
+
+
+def _money_cells(amounts: Money) -> list[object]:
+    ratio_value = amounts.margin_ratio
+    return [
+        amounts.retainer,
+        amounts.hourly,
+        amounts.travel,
+        amounts.prepaid,
+        amounts.revenue,
+        amounts.labor,
+        amounts.tools,
+        amounts.other_costs,
+        amounts.margin,
+        f"{ratio_value:.1%}" if ratio_value is not None else None,
+    ]
+
+
+def table_rows(rows: Iterable[ClientRow]) -> list[list[object]]:
+    """A line of ``TABLE_COLUMNS`` per row: plain values (Decimals, strings, None)."""
+    table: list[list[object]] = []
+    for row in rows:
+        rate = row.effective_rate
+        table.append(
+            [
+                row.contract.name,
+                row.currency,
+                *_money_cells(row.money),
+                row.hours.total if row.hours is not None else None,
+                rate.quantize(_CENT) if rate is not None else None,
+                "; ".join(flag.label for flag in row.flags),
+            ]
+        )
+    return table
+
+
+def table_footer(portfolio: Portfolio) -> list[list[object]]:
+    """The totals' lines, one per currency."""
+    footer: list[list[object]] = []
+    for currency, total in portfolio.totals.items():
+        rate = portfolio.total_effective_rates.get(currency)
+        footer.append(
+            [
+                "Total",
+                currency,
+                *_money_cells(total),
+                portfolio.hours_in(currency).total,
+                rate.quantize(_CENT) if rate is not None else None,
+                "",
+            ]
+        )
+    return footer
