@@ -80,14 +80,28 @@ PALETTE = [
 
 #: Revenue and cost kinds get fixed, well-apart places: the same colour on every client's page.
 KIND_SLOTS = {
+    # revenue and costs (Client Margin, Recurring Revenue)
     "Retainer": 0,
+    "Recurring": 0,  # the retainers, on the Recurring Revenue page
     "Hourly": 4,
     "Travel": 6,
     "Other income": 12,
     "Prepaid": 14,
+    "Projects": 10,
     "Labor": 9,
     "Tools": 11,
     "Other costs": 3,
+    # MRR movements
+    "Retained": 1,
+    "New": 10,
+    "Expansion": 12,
+    "Contraction": 6,
+    "Churn": 5,
+    "Forecast": 2,
+    # a staff member's hours (Utilization)
+    "Billable": 1,
+    "Non-billable": 8,
+    "Unused available": 2,
 }
 
 
@@ -173,5 +187,6 @@ def bar_group(
 
 
 def with_legend(label: str, groups: list[DateAndBalanceWithBudget]) -> Chart:
+    """A chart and its legend in stable colours (the page script paints the stacks so)."""
     chart = BarChart(label, groups)
-    return Chart(chart, stack_legend(chart))
+    return Chart(chart, stable_legend(chart))
