@@ -100,6 +100,10 @@ def test_a_broken_contract_is_a_row_and_the_totals_say_it_is_missing(write_ledge
     assert usd["Revenue"].replace(",", "") == "4070.00"
     assert "without 1 client (zephyr-labs): contract fails to load" in usd["Client"]
     assert "1 client is missing from the figures and the totals: zephyr-labs" in text(html)
+    # its drill-down says why, instead of "no contract"
+    drill = get(client, "?client=zephyr-labs")
+    assert "data-failed" in drill and "No contract for client" not in drill
+    assert "monthly_fees" in text(drill)
 
 
 def _legend(html: str, chart: str) -> dict[str, str]:
