@@ -190,7 +190,12 @@ def failed_contracts(failed_clients: Iterable[str], problems: Iterable[Problem])
     by_stem: dict[str, list[Problem]] = {}
     for problem in problems:
         by_stem.setdefault(PurePath(problem.where.filename).stem, []).append(problem)
-    return [FailedContract(client, tuple(by_stem.get(client, ()))) for client in sorted(failed_clients)]
+    failed = sorted(failed_clients)
+    # The loader remembers a failed file's name and the client id inside it (and a guess):
+    # one row per file with problems, so a contract whose file is not named after its
+    # client is not counted twice.
+    with_problems = [client for client in failed if client in by_stem]
+    return [FailedContract(client, tuple(by_stem.get(client, ()))) for client in with_problems or failed]
 
 
 def unbilled_hours(entries: Sequence[TimeEntry], last: Month, period: Period) -> Decimal:

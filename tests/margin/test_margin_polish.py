@@ -168,3 +168,13 @@ def test_csv_download_is_the_clis_csv(write_ledger: WriteLedger) -> None:
     assert "Acme Dental,USD,1000.00,0.00,0.00" in february
     # the page links to it, keeping the filter
     assert "portfolio_csv?time=2026-02" in get(client, "?time=2026-02")
+
+
+def test_a_broken_contract_not_named_after_its_client_is_one_row(write_ledger: WriteLedger) -> None:
+    # zephyr.yaml holds client zephyr-labs: the loader remembers both names, the page one row
+    client = fava_app(write_ledger(contracts={**CONTRACTS, "zephyr": BROKEN})).test_client()
+    html = get(client)
+    failed = [r for r in tables(html)["cm-portfolio"].rows if "data-failed" in r.attrs]
+    assert [r.attrs["data-client"] for r in failed] == ["zephyr"]
+    assert re.search(r"zephyr\.yaml:5\b", failed[0].cells[1])
+    assert "without 1 client (zephyr)" in text(html)
