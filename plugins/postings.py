@@ -112,6 +112,11 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
                 hours[f"{kind}-lots-used"] = _hours(bill.lots_used[kind])
             if bill.block_hours.get(kind):
                 hours[f"{kind}-block-hours"] = _hours(bill.block_hours[kind])
+        if bill.after_hours:  # only months with surcharged hours: the others print as before
+            for kind in KINDS:
+                if bill.after_hours.get(kind):
+                    hours[f"{kind}-after-hours"] = _hours(bill.after_hours[kind])
+            hours["after-hours-multiplier"] = _shared(bill.after_hours_multiplier)
         found.append(post(bill.last_day, "Hourly", bill.hourly, receivable, accounts.hourly, meta(**hours)))
     if bill.travel:
         info = meta(

@@ -9,9 +9,7 @@ numbers, months ``YYYY-MM``, dates ISO.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import os
 import sys
@@ -24,6 +22,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from plugins.billing.rules import parse_month_label
+from plugins.reports.csvtext import csv_text
 
 LEDGER_VARIABLE = "RETAINER_LEDGER"
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
@@ -139,19 +138,9 @@ def render(report: Report, fmt: str) -> str:
     """The report as text in ``fmt`` (``table``, ``csv`` or ``json``)."""
     if fmt == "json":
         return json.dumps(report.document, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(report.columns)
-        for row in [*report.rows, *report.footer]:
-            writer.writerow(_csv_cell(value) for value in row)
-        return out.getvalue()
+    if fmt == "csv":  # the one CSV writer, shared with the Fava pages' downloads
+        return csv_text(report.columns, [*report.rows, *report.footer])
     return _table(report)
-
-
-def _csv_cell(value: object) -> str:
-    # Spreadsheets want plain numbers: no thousands separators, always two places.
-    return money(value) if isinstance(value, Decimal) else cell(value)
 
 
 def _table(report: Report) -> str:

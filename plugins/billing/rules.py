@@ -348,6 +348,11 @@ class MonthBill:
     #: in no unit, visit or charge), and the milestones receivable this month, by date.
     project_hours: dict[str, Decimal] = field(default_factory=dict)
     milestones: tuple[tuple[Project, Milestone], ...] = ()
+    #: Hours billed beyond the included ones at an after-hours multiplier other than 1, by
+    #: kind, and that multiplier (the last used, if terms changed mid-month): the arithmetic
+    #: behind the hourly charge, for its line and its metadata. Empty in most months.
+    after_hours: dict[str, Decimal] = field(default_factory=dict)
+    after_hours_multiplier: Decimal = ONE
 
     @property
     def revenue(self) -> Decimal:
@@ -567,6 +572,9 @@ def _apply_included(
             else:
                 multiplier = terms.after_hours_multiplier if unit.after_hours else ONE
                 charge = uncovered * rate * multiplier
+                if multiplier != ONE:  # rare: the hot path stays a comparison
+                    bill.after_hours[kind] = bill.after_hours.get(kind, ZERO) + uncovered
+                    bill.after_hours_multiplier = multiplier
         charges += charge
         if detail:
             if bank is not None:

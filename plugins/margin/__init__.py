@@ -26,18 +26,40 @@ from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_R
 from plugins.books import Books, contracts_folder, enables_plugin, ledger_postings, today
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import converter, interval_name, money_filtered, period_of
+from plugins.margin.legend import Chart, assign_colors
 from plugins.margin.loaded import shared_books
 from plugins.margin.recurring import RecurringRevenue
 from plugins.margin.statement_view import statement_response
 from plugins.margin.utilization import Utilization
 from plugins.margin.watch import watch_listed_folders
 from plugins.margin.whatif_view import whatif_response
-from plugins.reports.margin import ClientRow, Portfolio, build_portfolio
+from plugins.reports.checks import idle_months
+from plugins.reports.csvtext import csv_text
+from plugins.reports.flags import (
+    LOSS_FLAGS,
+    Flag,
+    ShownFlag,
+    WarningGroup,
+    flags_rank,
+    group_warnings,
+    ranked_flags,
+    upsell_flag,
+)
+from plugins.reports.margin import (
+    TABLE_COLUMNS,
+    ClientRow,
+    FailedContract,
+    MonthFigures,
+    Portfolio,
+    build_portfolio,
+    failed_contracts,
+    table_footer,
+    table_rows,
+)
 from plugins.reports.projects import ProjectFigures, build_projects
 
 if TYPE_CHECKING:  # pragma: no cover
     from beancount.core.data import Directive
-    from fava.internal_api import BarChart
 
     from plugins.billing.model import Contract
 
@@ -53,7 +75,7 @@ class Report:
     portfolio: Portfolio | None = None
     client: ClientRow | None = None  # the drill-down's primary row
     client_rows: list[ClientRow] = field(default_factory=list)  # all its currencies
-    charts: list[BarChart] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
     error: str | None = None
     unknown_client: str | None = None
     projects: list[ProjectFigures] = field(default_factory=list)  # the drill-down's client's
@@ -63,6 +85,8 @@ class ClientMargin(FavaExtensionBase):
     """Per-client revenue, cost, margin and effective rate under Fava's filters."""
 
     report_title = "Client Margin"
+    #: ``ClientMargin.js`` beside this module paints the charts' stacks in stable colours.
+    has_js_module = True
     #: For the template: the kinds of hours (a column each) and the unlimited allowance.
     kinds = KINDS
     unlimited = UNLIMITED
@@ -133,13 +157,88 @@ class ClientMargin(FavaExtensionBase):
         books = cast("Books", self.books)  # set: the portfolio was built from it
         if not client:
             projects = build_projects(books.clients, books.practice, books.bills, books.time)
-            return Report(portfolio, charts=portfolio_charts(portfolio, interval), projects=projects)
+            charts = portfolio_charts(portfolio, interval, self.client_colors())
+            return Report(portfolio, charts=charts, projects=projects)
         row = portfolio.row(client)
         if row is None:
             return Report(portfolio, unknown_client=client)
         charts = client_charts(row.months, row.currency, interval)
         projects = build_projects(books.clients, books.practice, books.bills, books.time, client)
         return Report(portfolio, row, portfolio.rows_of(client), charts, projects=projects)
+
+    @staticmethod
+    def row_flags(row: ClientRow) -> list[Flag]:
+        """A row's flags and, over the included hours three months running, the upsell one."""
+        upsell = upsell_flag(row.months) if row.primary else None
+        return [*row.flags, upsell] if upsell is not None else list(row.flags)
+
+    @staticmethod
+    def shown_flags(figures: ClientRow | MonthFigures) -> list[ShownFlag]:
+        """The flags of a row (or month) ranked: what loses money first, upsells last."""
+        flags = ClientMargin.row_flags(figures) if isinstance(figures, ClientRow) else figures.flags
+        return ranked_flags(flags, figures.judged)
+
+    @staticmethod
+    def ranked_one(flag: Flag) -> ShownFlag:
+        """A flag not ranked with its row's (a project's): a loss or one to watch."""
+        return ranked_flags([flag])[0] if flag.code in LOSS_FLAGS else ShownFlag(flag, "watch")
+
+    @staticmethod
+    def rank(figures: ClientRow | MonthFigures) -> str:
+        flags = ClientMargin.row_flags(figures) if isinstance(figures, ClientRow) else figures.flags
+        return flags_rank(flags, figures.judged)
+
+    def warning_groups(self, portfolio: Portfolio, client: str | None = None) -> list[WarningGroup]:
+        """The warnings by kind (all clients', or one client's), with the data-quality check
+        "months billed with no time recorded" beside the portfolio's own."""
+        rows = [r for r in portfolio.rows if r.primary and client in (None, r.client)]
+        found = list(portfolio.warnings) if client is None else [w for r in rows for w in r.warnings]
+        for row in rows:
+            found.extend(idle_months(row))
+        return group_warnings(found)
+
+    def group_clients(self, group: WarningGroup) -> list[str]:
+        """The names of the clients a group of warnings is about, once each."""
+        return list(dict.fromkeys(self.client_name(w.client) for w in group.warnings if w.client))
+
+    def client_name(self, client: str) -> str:
+        """A client's name as the contract gives it (its id when the contract failed)."""
+        contract = self.books.clients.get(client) if self.books is not None else None
+        return contract.name if contract is not None else client
+
+    def failed(self) -> list[FailedContract]:
+        """Clients whose contract fails to load: a row each, and not in the totals."""
+        books = self.books
+        if books is None:
+            return []
+        return failed_contracts(books.contracts.failed_clients, books.contracts.problems)
+
+    def client_colors(self) -> dict[str, str]:
+        """Each client's chart colour, the same on every page and under every filter: given
+        over all contracts (broken ones too), oldest contract first, so a new one moves none."""
+        books = self.books
+        if books is None:
+            return {}
+        contracts = books.clients
+        ordered = sorted(contracts, key=lambda c: (contracts[c].starts, c))
+        return assign_colors([*ordered, *sorted(books.contracts.failed_clients - set(contracts))])
+
+    @extension_endpoint
+    def portfolio_csv(self) -> Response:
+        """The portfolio table under the current filters as CSV: the rows and columns of
+        ``retainer margin --format csv`` (``plugins.reports.margin.table_rows``)."""
+        if self.error is not None:
+            return Response(self.error + "\n", status=503, mimetype="text/plain")
+        portfolio = self.portfolio()
+        if portfolio is None:
+            return Response("the report has not loaded yet: reload the page\n", 503, mimetype="text/plain")
+        body = csv_text(TABLE_COLUMNS, [*table_rows(portfolio.rows), *table_footer(portfolio)])
+        name = "client-margin.csv"
+        return Response(
+            body,
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @extension_endpoint
     def statement(self) -> Response:

@@ -1,8 +1,10 @@
 """Fava-native chart data for the report (``<svelte-component type="charts">``).
 
 Fava's bar chart takes one bar group per date: ``balance`` (one bar per currency),
-``budgets`` (drawn as an outline over the bar) and ``account_balances`` (the stacks of
-the stacked mode, one per key). Months are grouped by Fava's interval selector, so each
+``budgets`` (in single-bars mode, a shaded bar over the bar; not drawn when stacked) and
+``account_balances`` (the stacks of the stacked mode, one per key). Each chart carries a
+legend of its stacks in stable colours (``legend.stable_legend``), which the page's script
+paints the stacks with. Months are grouped by Fava's interval selector, so each
 date appears once (the frontend keys bar groups by date). Keys other than currencies
 (client names, "remote", "onsite") are fine: the frontend shows the operating
 currencies first and then the most used other keys.
@@ -19,6 +21,7 @@ from fava.internal_api import BarChart
 
 from plugins.billing.model import KINDS, ZERO, hours_of, is_unlimited
 from plugins.billing.rules import Month
+from plugins.margin.legend import Chart, stable_legend
 from plugins.reports.figures import Money
 from plugins.reports.margin import MonthFigures, Portfolio
 
@@ -68,6 +71,11 @@ class _Groups:
         day = self._day(month)
         self.budgets[day][key] = self.budgets[day].get(key, ZERO) + amount
 
+    def with_legend(self, label: str, colors: Mapping[str, str] | None = None) -> Chart:
+        """The chart and the legend of its stacks, in stable colours."""
+        chart = self.chart(label)
+        return Chart(chart, stable_legend(chart, colors))
+
     def chart(self, label: str) -> BarChart:
         return BarChart(
             label,
@@ -83,8 +91,14 @@ class _Groups:
         )
 
 
-def portfolio_charts(portfolio: Portfolio, interval: str) -> list[BarChart]:
-    """Margin and revenue per client over time, stacked by client, one bar per currency."""
+def portfolio_charts(
+    portfolio: Portfolio, interval: str, colors: Mapping[str, str] | None = None
+) -> list[Chart]:
+    """Margin and revenue per client over time, stacked by client, one bar per currency.
+
+    ``colors`` maps client ids to their colours (``legend.assign_colors``); the stacks are
+    keyed by client name, as the legend and Fava's tooltip show them.
+    """
     margin, revenue = _Groups(interval), _Groups(interval)
     for row in portfolio.rows:
         if not row.primary:
@@ -96,10 +110,14 @@ def portfolio_charts(portfolio: Portfolio, interval: str) -> list[BarChart]:
                 margin.add(figures.month, currency, money.margin, name)
                 revenue.add(figures.month, currency, money.revenue, name)
                 revenue.add_budget(figures.month, currency, money.costs)
-    return [margin.chart("Margin per client"), revenue.chart("Revenue per client (outline: costs)")]
+    by_name = {row.contract.name: (colors or {}).get(row.client, "") for row in portfolio.rows}
+    return [
+        margin.with_legend("Margin per client", by_name),
+        revenue.with_legend("Revenue per client", by_name),
+    ]
 
 
-def client_charts(months: Iterable[MonthFigures], currency: str, interval: str) -> list[BarChart]:
+def client_charts(months: Iterable[MonthFigures], currency: str, interval: str) -> list[Chart]:
     """For one client: revenue against cost, and hours worked against included hours."""
     money, hours = _Groups(interval), _Groups(interval)
     for figures in months:
@@ -114,8 +132,8 @@ def client_charts(months: Iterable[MonthFigures], currency: str, interval: str) 
             if not is_unlimited(allowance) and allowance:
                 hours.add_budget(month, kind, hours_of(allowance))
     return [
-        money.chart("Revenue vs cost (outline: cost)"),
-        hours.chart("Hours worked vs included (outline: included)"),
+        money.with_legend("Revenue and costs by kind"),
+        hours.with_legend("Hours worked and included"),
     ]
 
 

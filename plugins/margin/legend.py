@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -62,6 +63,73 @@ def hcl_color_range(count: int, chroma: float = 45, luminance: float = 70) -> li
 class LegendItem:
     label: str
     color: str
+    #: The colour Fava drew the stack in, when ``color`` replaces it (``stable_legend``): the
+    #: page's script repaints the stack's bars from ``drawn`` to ``color``.
+    drawn: str = ""
+
+
+#: The fixed palette of stable colours: eight of Fava's hues, 45° apart, each light (Fava's
+#: own) and dark, alternating. Fava's stack colours depend on how many stacks a chart has,
+#: so a client's colour would move when another is added; these do not.
+PALETTE_HUES = 8
+PALETTE = [
+    color
+    for pair in zip(hcl_color_range(PALETTE_HUES), hcl_color_range(PALETTE_HUES, 50, 50), strict=True)
+    for color in pair
+]
+
+#: Revenue and cost kinds get fixed, well-apart places: the same colour on every client's page.
+KIND_SLOTS = {
+    # revenue and costs (Client Margin, Recurring Revenue)
+    "Retainer": 0,
+    "Recurring": 0,  # the retainers, on the Recurring Revenue page
+    "Hourly": 4,
+    "Travel": 6,
+    "Other income": 12,
+    "Prepaid": 14,
+    "Projects": 10,
+    "Labor": 9,
+    "Tools": 11,
+    "Other costs": 3,
+    # MRR movements
+    "Retained": 1,
+    "New": 10,
+    "Expansion": 12,
+    "Contraction": 6,
+    "Churn": 5,
+    "Forecast": 2,
+    # a staff member's hours (Utilization)
+    "Billable": 1,
+    "Non-billable": 8,
+    "Unused available": 2,
+}
+
+
+def stable_color(key: str) -> str:
+    """A key's colour from the palette: a kind's fixed place, else a hash of the key."""
+    slot = KIND_SLOTS.get(key)
+    if slot is None:
+        slot = zlib.crc32(key.encode("utf-8")) % len(PALETTE)
+    return PALETTE[slot]
+
+
+def assign_colors(keys: Iterable[str]) -> dict[str, str]:
+    """One palette colour per key, in the order given (oldest first): each takes its hashed
+    place, or the next free one when an earlier key has it. A key never moves when keys
+    come after it, so listing clients by when their contract starts keeps every client's
+    colour when one is added (and the filter, which does not change the list, moves none)."""
+    taken: set[int] = set()
+    found: dict[str, str] = {}
+    for key in keys:
+        slot = zlib.crc32(key.encode("utf-8")) % len(PALETTE)
+        for step in range(len(PALETTE)):
+            candidate = (slot + step) % len(PALETTE)
+            if candidate not in taken:
+                slot = candidate
+                break  # with more keys than colours, later keys share
+        taken.add(slot)
+        found[key] = PALETTE[slot]
+    return found
 
 
 def stack_keys(data: Iterable[Any]) -> list[str]:
@@ -95,6 +163,18 @@ class Chart:
         return [self.chart]
 
 
+def stable_legend(chart: Any, colors: Mapping[str, str] | None = None) -> list[LegendItem]:
+    """The legend of a chart's stacks in stable colours (``colors`` by stack key, else
+    ``stable_color``), each with the colour Fava draws it in, for the page to repaint."""
+    drawn = {item.label: item.color for item in stack_legend(chart)}
+    keys = stack_keys(chart.data)
+    if len(keys) == 1:  # Fava draws one stack as stacked bars too, in its first colour
+        drawn = {keys[0]: hcl_color_range(1)[0]}
+    return [
+        LegendItem(key, (colors or {}).get(key) or stable_color(key), drawn[key]) for key in keys
+    ]
+
+
 def bar_group(
     month: tuple[int, int],
     balance: Mapping[str, Decimal],
@@ -107,5 +187,6 @@ def bar_group(
 
 
 def with_legend(label: str, groups: list[DateAndBalanceWithBudget]) -> Chart:
+    """A chart and its legend in stable colours (the page script paints the stacks so)."""
     chart = BarChart(label, groups)
-    return Chart(chart, stack_legend(chart))
+    return Chart(chart, stable_legend(chart))

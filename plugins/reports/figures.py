@@ -249,6 +249,14 @@ class BillLine:
     amount: Decimal
 
 
+def _after_hours_words(bill: MonthBill, kind: str) -> str:
+    """``(of which 1.50 h after hours × 1.5)``: the surcharge the hourly amount holds."""
+    hours = bill.after_hours.get(kind)
+    if not hours:
+        return ""
+    return f" (of which {hours:.2f} h after hours × {bill.after_hours_multiplier.normalize():f})"
+
+
 def bill_lines(bill: MonthBill) -> list[BillLine]:
     """The billed lines of a month (what the plugin posts), with the quantities behind them."""
     lines = []
@@ -258,6 +266,7 @@ def bill_lines(bill: MonthBill) -> list[BillLine]:
     if bill.hourly:
         parts = [
             f"{bill.uncovered[kind]:.2f} {kind} h beyond included"
+            + _after_hours_words(bill, kind)
             for kind in KINDS
             if bill.uncovered.get(kind)
         ]

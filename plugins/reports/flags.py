@@ -189,3 +189,82 @@ def upsell_flag(months: Sequence[MonthFigures]) -> Flag | None:
         " discuss a larger agreement",
         f"{len(streak)} months over included",
     )
+
+
+#: Flags that say an agreement loses money: red, first.
+LOSS_FLAGS = PROFIT_FLAGS | {"renegotiate"}
+#: Flags that say the client uses more than the agreement includes.
+OVERAGE_FLAGS = frozenset({"included", "upsell"})
+
+
+@dataclass(frozen=True, slots=True)
+class ShownFlag:
+    """A flag as the page shows it, ranked: ``loss`` (red: below target, renegotiate),
+    ``watch`` (look at it), ``upsell`` (over the included hours at a healthy margin: an
+    agreement to grow, not a problem)."""
+
+    flag: Flag
+    rank: str
+
+    @property
+    def code(self) -> str:
+        return self.flag.code
+
+
+_RANK_ORDER = {"loss": 0, "watch": 1, "upsell": 2}
+
+
+def ranked_flags(flags: Sequence[Flag], judged: bool = True) -> list[ShownFlag]:
+    """``flags`` with their rank, losses first. Overage is an upsell signal only when the
+    same figures raise no loss flag and were judged (an account or tag filter cuts the
+    money, so a healthy margin is not known there)."""
+    loses = any(flag.code in LOSS_FLAGS for flag in flags)
+    shown = []
+    for flag in flags:
+        if flag.code in LOSS_FLAGS:
+            rank = "loss"
+        elif flag.code in OVERAGE_FLAGS and judged and not loses:
+            rank = "upsell"
+        else:
+            rank = "watch"
+        shown.append(ShownFlag(flag, rank))
+    return sorted(shown, key=lambda s: _RANK_ORDER[s.rank])
+
+
+def flags_rank(flags: Sequence[Flag], judged: bool = True) -> str:
+    """The row's rank: its worst flag's (``""`` with no flags)."""
+    shown = ranked_flags(flags, judged)
+    return shown[0].rank if shown else ""
+
+
+#: How the page heads each kind of warning, data-quality problems first.
+WARNING_TITLES = {
+    "no-cost-rates": "No cost rates",
+    "no-time": "Months billed with no time recorded",
+    "uncosted": "Hours not costed",
+    "default-rate": "Costed at the default rate",
+    "currency": "Amounts in another currency",
+    "ending-soon": "Agreements ending soon",
+    "unbilled": "Time after the accrual horizon, not billed yet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WarningGroup:
+    """The warnings of one kind, for one collapsed section of the page."""
+
+    code: str
+    title: str
+    warnings: tuple[DataWarning, ...]
+
+
+def group_warnings(warnings: Sequence[DataWarning]) -> list[WarningGroup]:
+    """Warnings by kind, in ``WARNING_TITLES`` order (unknown kinds after), each kind's in
+    the order given (the portfolio's: by client name)."""
+    by_code: dict[str, list[DataWarning]] = {}
+    for warning in warnings:
+        by_code.setdefault(warning.code, []).append(warning)
+    order = list(WARNING_TITLES)
+    codes = sorted(by_code, key=lambda code: order.index(code) if code in order else len(order))
+    titles = {code: WARNING_TITLES.get(code, code.replace("-", " ").capitalize()) for code in codes}
+    return [WarningGroup(code, titles[code], tuple(by_code[code])) for code in codes]

@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import PurePath
 
-from plugins.billing.model import ZERO, Contract, Practice, TimeEntry, client_of_account
+from plugins.billing.model import ZERO, Contract, Practice, Problem, TimeEntry, client_of_account
 from plugins.billing.rules import Month, MonthBill, horizon, month_label, month_of
 from plugins.reports.banks import Bank, bank_flags, bank_of
 from plugins.reports.figures import (
@@ -175,6 +176,28 @@ class Portfolio:
         return self.currency_hours.get(currency) or Hours()
 
 
+@dataclass(frozen=True, slots=True)
+class FailedContract:
+    """A client whose contract fails to load: no figures, only what to fix and where."""
+
+    client: str
+    problems: tuple[Problem, ...]
+
+
+def failed_contracts(failed_clients: Iterable[str], problems: Iterable[Problem]) -> list[FailedContract]:
+    """The clients left out of every figure because their contract has errors, each with
+    the problems of its file (a YAML named after the client id, as contracts are)."""
+    by_stem: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_stem.setdefault(PurePath(problem.where.filename).stem, []).append(problem)
+    failed = sorted(failed_clients)
+    # The loader remembers a failed file's name and the client id inside it (and a guess):
+    # one row per file with problems, so a contract whose file is not named after its
+    # client is not counted twice.
+    with_problems = [client for client in failed if client in by_stem]
+    return [FailedContract(client, tuple(by_stem.get(client, ()))) for client in with_problems or failed]
+
+
 def unbilled_hours(entries: Sequence[TimeEntry], last: Month, period: Period) -> Decimal:
     """Hours of the period dated after ``last``, the accrual horizon: worked, not billed yet
     (rule 0)."""
@@ -324,3 +347,65 @@ def build_portfolio(
     return Portfolio(period, rows, dict(sorted(totals.items())), warnings, targets, judge)
 
 
+
+
+#: The portfolio table's columns, as ``retainer margin`` prints them and Fava's CSV download
+#: gives them.
+TABLE_COLUMNS = (
+    "client", "currency", "retainer", "hourly", "travel", "prepaid", "revenue",
+    "labor", "tools", "other costs", "margin", "margin %", "hours", "eff. rate", "flags",
+)  # fmt: skip
+
+_CENT = Decimal("0.01")
+
+
+def _money_cells(amounts: Money) -> list[object]:
+    ratio_value = amounts.margin_ratio
+    return [
+        amounts.retainer,
+        amounts.hourly,
+        amounts.travel,
+        amounts.prepaid,
+        amounts.revenue,
+        amounts.labor,
+        amounts.tools,
+        amounts.other_costs,
+        amounts.margin,
+        f"{ratio_value:.1%}" if ratio_value is not None else None,
+    ]
+
+
+def table_rows(rows: Iterable[ClientRow]) -> list[list[object]]:
+    """A line of ``TABLE_COLUMNS`` per row: plain values (Decimals, strings, None)."""
+    table: list[list[object]] = []
+    for row in rows:
+        rate = row.effective_rate
+        table.append(
+            [
+                row.contract.name,
+                row.currency,
+                *_money_cells(row.money),
+                row.hours.total if row.hours is not None else None,
+                rate.quantize(_CENT, ROUND_HALF_UP) if rate is not None else None,
+                "; ".join(flag.label for flag in row.flags),
+            ]
+        )
+    return table
+
+
+def table_footer(portfolio: Portfolio) -> list[list[object]]:
+    """The totals' lines, one per currency."""
+    footer: list[list[object]] = []
+    for currency, total in portfolio.totals.items():
+        rate = portfolio.total_effective_rates.get(currency)
+        footer.append(
+            [
+                "Total",
+                currency,
+                *_money_cells(total),
+                portfolio.hours_in(currency).total,
+                rate.quantize(_CENT, ROUND_HALF_UP) if rate is not None else None,
+                "",
+            ]
+        )
+    return footer

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import click
 
 from plugins.reports.figures import Money, Period
-from plugins.reports.margin import ClientRow, Portfolio
+from plugins.reports.margin import TABLE_COLUMNS, ClientRow, Portfolio, table_footer, table_rows
 from scripts.ledger import error_line, load
 from scripts.output import (
-    CENT,
     Report,
     emit,
     fail,
@@ -64,39 +63,9 @@ def margin_command(
     emit(_report(portfolio, rows, notes), fmt)
 
 
-_COLUMNS = (
-    "client", "currency", "retainer", "hourly", "travel", "prepaid", "revenue",
-    "labor", "tools", "other costs", "margin", "margin %", "hours", "eff. rate", "flags",
-)  # fmt: skip
-
-
 def _report(portfolio: Portfolio, rows: list[ClientRow], notes: list[str]) -> Report:
-    table: list[Sequence[object]] = []
-    for row in rows:
-        rate = row.effective_rate
-        table.append(
-            [
-                row.contract.name,
-                row.currency,
-                *_money_cells(row.money),
-                row.hours.total if row.hours is not None else None,
-                rate.quantize(CENT, ROUND_HALF_UP) if rate is not None else None,
-                "; ".join(flag.label for flag in row.flags),
-            ]
-        )
-    footer: list[Sequence[object]] = []
-    for currency, total in portfolio.totals.items():
-        rate = portfolio.total_effective_rates.get(currency)
-        footer.append(
-            [
-                "Total",
-                currency,
-                *_money_cells(total),
-                portfolio.hours_in(currency).total,
-                rate.quantize(CENT, ROUND_HALF_UP) if rate is not None else None,
-                "",
-            ]
-        )
+    table: list[Sequence[object]] = list(table_rows(rows))
+    footer: list[Sequence[object]] = list(table_footer(portfolio))
     document = {
         "from": month(portfolio.period.first) if portfolio.period.first else None,
         "through": month(portfolio.period.last) if portfolio.period.last else None,
@@ -109,23 +78,7 @@ def _report(portfolio: Portfolio, rows: list[ClientRow], notes: list[str]) -> Re
         },
     }
     title = f"Client margin, {portfolio.period.label()}"
-    return Report(title, _COLUMNS, table, footer, notes, document)
-
-
-def _money_cells(amounts: Money) -> list[object]:
-    ratio_value = amounts.margin_ratio
-    return [
-        amounts.retainer,
-        amounts.hourly,
-        amounts.travel,
-        amounts.prepaid,
-        amounts.revenue,
-        amounts.labor,
-        amounts.tools,
-        amounts.other_costs,
-        amounts.margin,
-        f"{ratio_value:.1%}" if ratio_value is not None else None,
-    ]
+    return Report(title, TABLE_COLUMNS, table, footer, notes, document)
 
 
 def _money_json(amounts: Money, worked: Decimal | None, rate: Decimal | None) -> dict[str, Any]:

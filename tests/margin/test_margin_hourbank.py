@@ -86,7 +86,7 @@ def test_prepaid_and_tools_get_columns_and_banks_show(write_ledger: WriteLedger)
     assert "block nearly used" in harbor["Flags"] and "block expires soon" in harbor["Flags"]
     pine = table.row(client="pine-law")
     assert "remote lots 6 h" in pine["Bank left"]
-    assert pine["Included used"] == "remote 2/12 +4 rolled over"
+    assert pine["Included used"] == "remote 2 of 12 h used +4 rolled over"
     assert pine["Prepaid"] == "0.00" and "block" not in pine["Flags"]
 
 

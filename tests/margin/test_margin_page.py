@@ -58,8 +58,8 @@ def test_portfolio_figures_for_a_client(client: FlaskClient) -> None:
     assert figures["Eff. rate"] == "528.33"
     # 2 + 2 + 2 remote and 1 + 1 + 1 onsite included; billable remote 1.5 + 0.5 + 1 (bob's
     # hour is not billable); 1 onsite hour billed beyond in January.
-    assert "remote 3/6" in figures["Included used"]
-    assert "onsite 1/3 +1" in figures["Included used"]
+    assert "remote 3 of 6 h used" in acme["Included used"]
+    assert "onsite 1 of 3 h used, 1 h billed beyond" in acme["Included used"]
 
 
 def test_totals_are_per_currency(client: FlaskClient) -> None:
@@ -131,7 +131,7 @@ def test_overage_shows_in_a_period_with_an_unlimited_month(write_ledger: WriteLe
     """January unlimited remote; from February 2 remote hours included and 100/h beyond.
 
     Jan 5 h (covered), Feb 3 h: 2 included + 1 billed = 100. Over Jan–Feb the allowance
-    reads "∞", and the hour February went over still shows: "remote ∞ +1".
+    reads "∞", and the hour February went over still shows: "remote ∞, 1 h billed beyond".
     """
     contract = """\
         client: mixed
@@ -153,7 +153,7 @@ def test_overage_shows_in_a_period_with_an_unlimited_month(write_ledger: WriteLe
     client = fava_app(write_ledger(ledger, {"mixed": contract}, practice)).test_client()
     row = tables(get(client))["cm-portfolio"].row(client="mixed")
     assert row["Hourly"] == "100.00"
-    assert row["Included used"] == "remote ∞ +1"
+    assert row["Included used"] == "remote ∞, 1 h billed beyond"
     assert row["Flags"] == "over included: remote 1/2 mo"
 
 
@@ -237,8 +237,8 @@ def test_drill_down(client: FlaskClient) -> None:
     assert '<svelte-component type="charts">' in html
     money, hours = _charts(html)
     assert [c["label"] for c in (money, hours)] == [
-        "Revenue vs cost (outline: cost)",
-        "Hours worked vs included (outline: included)",
+        "Revenue and costs by kind",
+        "Hours worked and included",
     ]
     # February: retainer 1000 is all the revenue; cost = alice 0.5 h × 50 = 25 (the outline),
     # stacked as +1000 retainer and −25 labor; hours 0.5 remote against 2 remote + 1 onsite.
@@ -345,7 +345,7 @@ def _charts(html: str) -> list[dict[str, Any]]:
 
 def test_charts_are_fava_bar_charts_one_group_per_interval(client: FlaskClient) -> None:
     charts = _charts(get(client))
-    assert [c["label"] for c in charts] == ["Margin per client", "Revenue per client (outline: costs)"]
+    assert [c["label"] for c in charts] == ["Margin per client", "Revenue per client"]
     margin = charts[0]
     assert margin["type"] == "bar"
     assert [group["date"] for group in margin["data"]] == ["2026-01-01", "2026-02-01", "2026-03-01"]

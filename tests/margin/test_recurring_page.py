@@ -13,7 +13,7 @@ from recurring_books import CONTRACTS, LEDGER, PRACTICE, TODAY
 
 from margin.margin_books import SLUG, WriteLedger, fava_app
 from margin.margin_page import Table, tables, text
-from plugins.margin.legend import hcl_color_range
+from plugins.margin.legend import hcl_color_range, stable_color
 
 RECURRING = f"/{SLUG}/extension/RecurringRevenue/"
 UTILIZATION = f"/{SLUG}/extension/Utilization/"
@@ -50,8 +50,15 @@ def legend(html: str, name: str) -> list[tuple[str, str]]:
     found = re.search(rf'<p class="rt-legend" data-legend="{re.escape(name)}".*?</p>', html, re.S)
     assert found is not None, f"no legend {name}"
     return re.findall(
-        r'data-key="([^"]+)"><i class="rt-swatch" style="[^"]*" data-color="([^"]+)"', found.group(0)
+        r'data-key="([^"]+)"[^>]*><i class="rt-swatch" style="[^"]*" data-color="([^"]+)"', found.group(0)
     )
+
+
+def drawn(html: str, name: str) -> list[tuple[str, str]]:
+    """The colours Fava draws each stack in, which the page script repaints in the legend's."""
+    found = re.search(rf'<p class="rt-legend" data-legend="{re.escape(name)}".*?</p>', html, re.S)
+    assert found is not None, f"no legend {name}"
+    return re.findall(r'data-key="([^"]+)" data-drawn="([^"]+)"', found.group(0))
 
 
 def test_months_movements_and_revenue(client: FlaskClient) -> None:
@@ -139,9 +146,11 @@ def test_mrr_chart_stacks_and_their_legend(client: FlaskClient) -> None:
         "Churn": {"USD": -300},
     }
     assert groups["2026-07-01"]["account_balances"] == {"Forecast": {"USD": 2750}, "Churn": {"USD": -500}}
-    # the legend names every stack, sorted and coloured as Fava colours them
+    # the legend names every stack, sorted as Fava sorts them, in the stable colours the page
+    # paints them with, each with the colour Fava draws it in (to repaint)
     keys = ["Churn", "Contraction", "Expansion", "Forecast", "New", "Retained"]
-    assert legend(html, "mrr") == list(zip(keys, hcl_color_range(6), strict=True))
+    assert legend(html, "mrr") == [(key, stable_color(key)) for key in keys]
+    assert drawn(html, "mrr") == list(zip(keys, hcl_color_range(6), strict=True))
     revenue = chart_data(html, "revenue")
     assert [group["date"] for group in revenue] == ["2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"]
     assert revenue[0]["account_balances"] == {
@@ -176,7 +185,8 @@ def test_utilization_page(client: FlaskClient) -> None:
     }
     assert january["budgets"] == {"hours": 132}
     keys = ["Billable", "Non-billable", "Unused available"]
-    assert legend(html, "staff-alice") == list(zip(keys, hcl_color_range(3), strict=True))
+    assert legend(html, "staff-alice") == [(key, stable_color(key)) for key in keys]
+    assert drawn(html, "staff-alice") == list(zip(keys, hcl_color_range(3), strict=True))
     # the overview has no stacks: Fava's own legend names its bars, one per staff member
     overview = chart_data(html, "overview")
     assert set(overview[0]["balance"]) == {"Alice Moreau", "bob", "carol"}

@@ -1,0 +1,36 @@
+"""CSV as the commands and the Fava pages both give it: one writer, so a download from Fava
+and ``retainer <report> --format csv`` hold the same bytes for the same rows.
+
+Spreadsheets want plain numbers: no thousands separators, amounts to the cent (half-up).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def csv_cell(value: object) -> str:
+    """How a value reads in a CSV cell: nothing for None, Decimals to the cent, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A header line of ``columns``, then a line per row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(csv_cell(value) for value in row)
+    return out.getvalue()
