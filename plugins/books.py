@@ -27,7 +27,7 @@ from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contract
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Contract, Location, Practice, Problem, TimeEntry
 from plugins.billing.rules import MonthBill, bill_contract, check_entry, check_project
-from plugins.closing import ClosedBooks
+from plugins.closing import ADJUSTMENT_TAG, CLOSED, ClosedBooks, Scan
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
 from plugins.timeentry import parse_time_entry
@@ -118,16 +118,20 @@ class Books:
     today: datetime.date
     found: list[Any] = field(default_factory=list)  # errors so far (bills add theirs)
     _billed: bool = field(default=False, repr=False)
+    #: The closed-month markers and adjustments ``collect_time`` met, and in which entries.
+    _scanned: tuple[Sequence[data.Directive], Scan] | None = field(default=None, repr=False)
 
     @classmethod
     def of(
         cls, entries: Sequence[data.Directive], folder: Path, on: datetime.date | None = None
     ) -> Books:
         """Load the contracts of ``folder`` and collect the time in ``entries`` (no billing yet)."""
+        scan = Scan()
         with gc_paused():
             contracts = load_contracts(folder)
-            time, errors = collect_time(entries, contracts)
-        return cls(contracts, time, on or today(), [error(p) for p in contracts.problems] + errors)
+            time, errors = collect_time(entries, contracts, scan)
+        found = [error(p) for p in contracts.problems] + errors
+        return cls(contracts, time, on or today(), found, _scanned=(entries, scan))
 
     @classmethod
     def of_ledger(
@@ -209,7 +213,9 @@ class Books:
     ) -> list[data.Directive]:
         """Closed months keep their closed files' figures (``plugins.closing``): their
         transactions are not posted again, a difference is an error; then the Opens."""
-        settled = ClosedBooks.of(existing).settle(found, self.clients)
+        scanned = self._scanned
+        scan = scanned[1] if scanned is not None and scanned[0] is existing else None
+        settled = ClosedBooks.of(existing, scan).settle(found, self.clients)
         self.found.extend([p for p in settled.problems if p not in self.found])  # once per pass
         kept = settled.kept
         kept.extend(opens([*found, *settled.closed] if settled.closed else found, existing))
@@ -232,12 +238,13 @@ class Books:
 
 
 def collect_time(
-    entries: Sequence[data.Directive], books: ContractSet
+    entries: Sequence[data.Directive], books: ContractSet, scan: Scan | None = None
 ) -> tuple[dict[str, list[TimeEntry]], list[Any]]:
     """The valid ``custom "time"`` entries by client, in ledger order, and errors for the rest.
 
     Entries of a client whose contract failed to load are passed over quietly: that
-    contract's own error already says what to fix.
+    contract's own error already says what to fix. ``scan`` collects the closed-month
+    markers and adjustments on the way (``plugins.closing``), saving a loop over the books.
     """
     by_client: dict[str, list[TimeEntry]] = {client: [] for client in books.contracts}
     # One range check per entry (``Contract.span``), and ``check_entry`` only for the few
@@ -251,8 +258,19 @@ def collect_time(
     day: datetime.date | None = None
     ids_of_day: dict[str, data.Meta] = {}
     extra_keys = frozenset(books.practice.time_metadata)
+    transaction = data.Transaction
+    markers = scan.markers if scan is not None else None
+    adjustments = scan.adjustments if scan is not None else None
     for entry in entries:
-        if type(entry) is not custom or entry.type != "time":
+        if type(entry) is not custom:
+            if adjustments is not None and type(entry) is transaction:
+                tags = entry.tags
+                if tags and ADJUSTMENT_TAG in tags:
+                    adjustments.append(entry)
+            continue
+        if entry.type != "time":
+            if markers is not None and entry.type == CLOSED:
+                markers.append(entry)
             continue
         parsed = parse_time_entry(entry, extra_keys)
         if isinstance(parsed, str):

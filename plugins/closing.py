@@ -115,6 +115,31 @@ class Settled:
 
 
 @dataclass
+class Scan:
+    """The markers and adjustments among a ledger's entries, in ledger order.
+
+    The billing pass already loops over every entry for the time entries, and picks these
+    up on the way (``plugins.books.collect_time``): one loop over the books instead of two.
+    """
+
+    markers: list[data.Custom] = field(default_factory=list)
+    adjustments: list[data.Transaction] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, entries: Sequence[data.Directive]) -> Scan:
+        custom, transaction = data.Custom, data.Transaction
+        found = cls()
+        for entry in entries:
+            kind = type(entry)
+            if kind is custom:
+                if entry.type == CLOSED:  # type: ignore[union-attr]
+                    found.markers.append(entry)  # type: ignore[arg-type]
+            elif kind is transaction and ADJUSTMENT_TAG in (entry.tags or ()):  # type: ignore[union-attr]
+                found.adjustments.append(entry)  # type: ignore[arg-type]
+        return found
+
+
+@dataclass
 class ClosedBooks:
     """The closed months found in a ledger's entries, and the adjustments made to them."""
 
@@ -124,20 +149,18 @@ class ClosedBooks:
     problems: list[Any]
 
     @classmethod
-    def of(cls, entries: Sequence[data.Directive]) -> ClosedBooks:
-        """One pass for the markers and adjustments; a second, only when a month is closed,
+    def of(cls, entries: Sequence[data.Directive], scan: Scan | None = None) -> ClosedBooks:
+        """One pass for the markers and adjustments (none if ``scan`` has them already,
+        from a pass over these same ``entries``); a second, only when a month is closed,
         for the transactions of the markers' files."""
-        custom, transaction = data.Custom, data.Transaction
+        transaction = data.Transaction
+        if scan is None:
+            scan = Scan.of(entries)
         markers: dict[Month, data.Custom] = {}
-        adjustments: list[data.Transaction] = []
+        adjustments = scan.adjustments
         problems: list[Any] = []
-        for entry in entries:
-            kind = type(entry)
-            if kind is custom:
-                if entry.type == CLOSED:  # type: ignore[union-attr]
-                    _marker(entry, markers, problems)  # type: ignore[arg-type]
-            elif kind is transaction and ADJUSTMENT_TAG in (entry.tags or ()):  # type: ignore[union-attr]
-                adjustments.append(entry)  # type: ignore[arg-type]
+        for marker in scan.markers:
+            _marker(marker, markers, problems)
         _in_order(markers, problems)
         found: dict[Month, list[data.Transaction]] = {month: [] for month in markers}
         if markers:
