@@ -814,6 +814,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
         "commit": commit or "unknown",
+        # Other work on the machine disturbs wall time most: compare CPU columns when high.
+        "load average at the end (1, 5, 15 min)": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
