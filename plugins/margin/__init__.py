@@ -12,22 +12,21 @@ renders the figures on the server, so the page reads in ``curl`` and without scr
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from fava.context import g
-from fava.ext import FavaExtensionBase, extension_endpoint
+from fava.ext import extension_endpoint
 from flask import Response, request
 
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import EXPENSE_ROOT, INCOME_ROOT, KINDS, RECEIVABLE_ROOT, UNLIMITED
-from plugins.books import Books, contracts_folder, enables_plugin, ledger_postings, today
+from plugins.books import Books, ledger_postings
+from plugins.margin import loaded as _loaded  # not its class: Fava would take it for a page
 from plugins.margin.charts import client_charts, portfolio_charts
 from plugins.margin.ledger_view import converter, interval_name, money_filtered, period_of
 from plugins.margin.legend import Chart, assign_colors
-from plugins.margin.loaded import shared_books
 from plugins.margin.recurring import RecurringRevenue
 from plugins.margin.statement_view import statement_response
 from plugins.margin.utilization import Utilization
@@ -81,7 +80,7 @@ class Report:
     projects: list[ProjectFigures] = field(default_factory=list)  # the drill-down's client's
 
 
-class ClientMargin(FavaExtensionBase):
+class ClientMargin(_loaded.BooksPage):
     """Per-client revenue, cost, margin and effective rate under Fava's filters."""
 
     report_title = "Client Margin"
@@ -92,28 +91,17 @@ class ClientMargin(FavaExtensionBase):
     unlimited = UNLIMITED
     expense_root = EXPENSE_ROOT
 
-    books: Books | None = None
-    error: str | None = None
-    today: datetime.date = datetime.date.min
-
     def after_load_file(self) -> None:
-        """Rebill from the freshly loaded entries: contracts and time edits show on reload."""
+        """Rebill from the freshly loaded entries: contracts and time edits show on reload.
+
+        The pass is the one the Recurring Revenue and Utilization pages share; billed here
+        once per load, not on the first request.
+        """
         watch_listed_folders(self.ledger)  # a new contracts/*.yaml is a change too
         self._cache: dict[tuple[str, ...], Portfolio] = {}
-        self.books, self.error = None, None
-        self.today = today()
-        options = cast("dict[str, Any]", self.ledger.options)
-        if not enables_plugin(options):
-            self.error = 'the ledger does not enable plugin "plugins.retainer": add its plugin line'
-            return
-        folder = contracts_folder(options)
-        try:
-            # One pass per load, shared with the Recurring Revenue and Utilization pages.
-            books = shared_books(self.ledger, self.today)
-            books.bills  # noqa: B018 (bill once per load, not on the first request)
-            self.books = books
-        except Exception as exc:  # the report must not take Fava down; bean-check says more
-            self.error = f"could not bill the contracts in {folder}: {exc!r}"
+        super().after_load_file()
+        if self.books is not None:
+            self.books.bills  # noqa: B018
 
     def portfolio(self) -> Portfolio | None:
         """The portfolio under the current filters, cached per filter until the next load."""
