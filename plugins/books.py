@@ -99,6 +99,26 @@ def unfinished_write(options_map: Mapping[str, Any]) -> Any | None:
     return UnfinishedWriteError(data.new_metadata(str(ledger), 0), message, None)
 
 
+#: The last passes the plugin made in this process, for readers of the same load (a Fava
+#: page), keyed by the load's options map: (that options map, the pass). A few at most.
+_PASSES: dict[int, tuple[Mapping[str, Any], Books]] = {}
+
+
+def remember(options_map: Mapping[str, Any], books: Books) -> None:
+    """Keep the plugin's pass of this load, so a page of the same load need not bill again."""
+    while len(_PASSES) >= 4:
+        del _PASSES[next(iter(_PASSES))]
+    _PASSES[id(options_map)] = (options_map, books)
+
+
+def remembered(options_map: Mapping[str, Any], on: datetime.date) -> Books | None:
+    """The pass the plugin made for the load whose options map this is, billed for ``on``."""
+    found = _PASSES.get(id(options_map))
+    if found is None or found[0] is not options_map or found[1].today != on:
+        return None
+    return found[1]
+
+
 def error(problem: Problem, entry: Any = None) -> Any:
     """A core ``Problem`` as a Beancount error of its kind, at its file and line."""
     cls = _ERRORS.get(problem.kind, ContractError)

@@ -13,15 +13,19 @@ or ledger line to fix.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from beancount.core import data
 
-from plugins.books import Books, ContractError, contracts_folder, unfinished_write
+from plugins.books import Books, ContractError, contracts_folder, remember, unfinished_write
 
 __plugins__ = ("retainer",)
+
+#: Loaded in a Fava process: its report pages read the same pass (``books.remembered``).
+_KEEP_PASS = "fava.core"
 
 
 def retainer(
@@ -31,7 +35,11 @@ def retainer(
     folder = contracts_folder(options_map, config)
     try:
         books = Books.of(entries, folder)
-        generated = books.drain(entries)
+        if _KEEP_PASS in sys.modules:  # a Fava process reads this pass again on every load
+            generated = books.transactions(entries)
+            remember(options_map, books)
+        else:  # bean-check: let each client's time and bills go once posted
+            generated = books.drain(entries)
     except Exception as exc:  # never crash bean-check: a bug is still one clear error
         error = ContractError(
             data.new_metadata(str(folder), 0), f"could not bill the contracts: {exc!r}", None

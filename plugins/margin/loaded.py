@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from fava.ext import FavaExtensionBase
 
-from plugins.books import Books, contracts_folder, enables_plugin, today
+from plugins.books import Books, contracts_folder, enables_plugin, remembered, today
 
 if TYPE_CHECKING:  # pragma: no cover
     from beancount.core.data import Directive
@@ -28,6 +28,9 @@ _SHARED: dict[int, tuple[object, Books]] = {}
 def shared_books(ledger: Any, on: datetime.date) -> Books:
     """The billing pass over ``ledger.all_entries`` for ``on``, made once per load."""
     entries = ledger.all_entries
+    kept = remembered(ledger.options, on)  # the plugin's own pass of this load
+    if kept is not None:
+        return kept
     found = _SHARED.get(id(ledger))
     if found is not None and found[0] is entries and found[1].today == on:
         return found[1]

@@ -372,3 +372,18 @@ def test_drill_down_lists_other_currencies_apart(client: FlaskClient) -> None:
     assert found["cm-summary"].rows[0].cells[0].replace(",", "") == "1500.00"
     foreign = found["cm-foreign"].rows[0].cells
     assert foreign[0] == "USD" and foreign[2] == "100.00" and foreign[3] == "-100.00"
+
+
+def test_fava_pages_read_the_plugins_own_pass(write_ledger: WriteLedger) -> None:
+    """In Fava the plugin keeps its pass for the pages of the same load: they bill nothing
+    again, and what they read is what a fresh pass over the books gives."""
+    path = write_ledger()
+    ledger = fava_app(path).config["LEDGERS"][SLUG]
+    extension = ledger.extensions.get_extension("ClientMargin")
+    from plugins.books import remembered
+
+    assert extension.books is remembered(ledger.options, extension.today)
+    fresh = Books.of(ledger.all_entries, path.parent.parent / "contracts", extension.today)
+    assert extension.books.bills == fresh.bills
+    ledger.load_file()  # a reload makes a new pass, and the pages take the new one
+    assert extension.books is remembered(ledger.options, extension.today)
