@@ -100,13 +100,15 @@ def unfinished_write(options_map: Mapping[str, Any]) -> Any | None:
 
 
 #: The last passes the plugin made in this process, for readers of the same load (a Fava
-#: page), keyed by the load's options map: (that options map, the pass). A few at most.
+#: page), keyed by the load's options map: (that options map, the pass). Two at most: a
+#: pass holds a ledger's time and bills, and a Fava serves one or two ledgers.
 _PASSES: dict[int, tuple[Mapping[str, Any], Books]] = {}
+_KEPT_PASSES = 2
 
 
 def remember(options_map: Mapping[str, Any], books: Books) -> None:
     """Keep the plugin's pass of this load, so a page of the same load need not bill again."""
-    while len(_PASSES) >= 4:
+    while len(_PASSES) >= _KEPT_PASSES:
         del _PASSES[next(iter(_PASSES))]
     _PASSES[id(options_map)] = (options_map, books)
 
