@@ -100,10 +100,11 @@ def unfinished_write(options_map: Mapping[str, Any]) -> Any | None:
 
 
 #: The last passes the plugin made in this process, for readers of the same load (a Fava
-#: page), keyed by the load's options map: (that options map, the pass). Two at most: a
-#: pass holds a ledger's time and bills, and a Fava serves one or two ledgers.
+#: page), keyed by the load's options map: (that options map, the pass). One: a pass holds a
+#: ledger's time and bills, and an older one would be memory no page reads again (a second
+#: ledger in the same Fava then bills its own pages, as it did before).
 _PASSES: dict[int, tuple[Mapping[str, Any], Books]] = {}
-_KEPT_PASSES = 2
+_KEPT_PASSES = 1
 
 
 def remember(options_map: Mapping[str, Any], books: Books) -> None:
