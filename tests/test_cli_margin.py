@@ -165,3 +165,18 @@ def test_an_effective_rate_rounds_half_up_in_every_format(write_books: WriteBook
     assert "102.13" in output and "102.12" not in output
     code, output = run("margin", "--ledger", str(books.path), "--format", "csv")
     assert ",102.13," in output
+
+
+def test_the_fava_page_rounds_an_effective_rate_as_the_command_does(write_books: WriteBooks) -> None:
+    ledger = (
+        '2026-01-01 custom "fava-extension" "plugins.margin"\n'
+        '2026-01-05 custom "time" "rate-co" "remote" 8\n'
+    )
+    books = write_books(ledger, {"rate-co": RATE}, "accrue_through: 2026-01\n")
+    # 817.00 / 8 h = 102.125 an hour: the page shows 102.13, as retainer margin does
+    client = fava_app(books.path).test_client()
+    slug = client.get("/").headers["Location"].strip("/").split("/")[0]
+    page = client.get(f"/{slug}/extension/ClientMargin/").get_data(as_text=True)
+    row = tables(page)["cm-portfolio"].row(client="rate-co")
+    assert row["Eff. rate"].replace("$", "").strip() == "102.13"
+    assert row["Remote h"] == "8.00"

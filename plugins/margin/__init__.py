@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, cast
 
 from fava.context import g
@@ -65,6 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["ClientMargin", "RecurringRevenue", "Utilization"]  # Fava registers each page class
 
 _CACHE_SIZE = 32
+_CENT = Decimal("0.01")
 
 
 @dataclass
@@ -90,6 +92,17 @@ class ClientMargin(_loaded.BooksPage):
     kinds = KINDS
     unlimited = UNLIMITED
     expense_root = EXPENSE_ROOT
+
+    @staticmethod
+    def cents(value: Decimal) -> Decimal:
+        """A figure to the cent, half-up, before Fava formats it (Fava rounds half-even): the
+        page then shows what ``retainer margin`` shows."""
+        return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+    @staticmethod
+    def hundredths(value: Decimal | int) -> str:
+        """Hours to the hundredth, half-up, as text (``'%.2f'`` would go through float)."""
+        return f"{Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP):.2f}"
 
     def after_load_file(self) -> None:
         """Rebill from the freshly loaded entries: contracts and time edits show on reload.
