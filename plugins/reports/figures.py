@@ -9,7 +9,7 @@ bills, because the ledger keeps them only as metadata.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -22,6 +22,8 @@ from plugins.billing.model import (
     UNLIMITED,
     ZERO,
     Allowance,
+    Contract,
+    client_of_account,
     hours_of,
     is_unlimited,
 )
@@ -287,3 +289,21 @@ def bill_lines(bill: MonthBill) -> list[BillLine]:
             detail = f"{project.name}, {part + ', ' if part else ''}{milestone.date}"
             lines.append(BillLine("Project", detail, milestone.amount))
     return lines
+
+
+def client_postings(
+    contracts: Mapping[str, Contract], postings: Iterable[Posting]
+) -> Iterator[tuple[str, str, str, Posting]]:
+    """``(client, side, part, posting)`` for each posting under a client's accounts
+    (``Income|Expenses:Clients:<Acct>[:<part>]``): the one way reports pick a client's
+    money from the books. Each account name is looked up once."""
+    accounts = {contract.account: client for client, contract in contracts.items()}
+    of_account: dict[str, tuple[str, str, str] | None] = {}
+    for posting in postings:
+        account = posting.account
+        if account in of_account:
+            found = of_account[account]
+        else:
+            found = of_account[account] = client_of_account(account, accounts)
+        if found is not None:
+            yield found[0], found[1], found[2], posting

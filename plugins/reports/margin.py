@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import PurePath
 
-from plugins.billing.model import ZERO, Contract, Practice, Problem, TimeEntry, client_of_account
+from plugins.billing.model import ZERO, Contract, Practice, Problem, TimeEntry
 from plugins.billing.rules import Month, MonthBill, horizon, month_label, month_of
 from plugins.reports.banks import Bank, bank_flags, bank_of
 from plugins.reports.figures import (
@@ -29,6 +29,7 @@ from plugins.reports.figures import (
     Period,
     Posting,
     bill_lines,
+    client_postings,
     effective_rate,
 )
 from plugins.reports.flags import (
@@ -238,26 +239,15 @@ def build_portfolio(
     """
     convert = convert or _identity
     targets = Targets.of(practice)
-    accounts = {contract.account: client for client, contract in contracts.items()}
     # money[client][currency][month]
     money: dict[str, dict[str, dict[Month, Money]]] = {client: {} for client in contracts}
-    # The one place postings are picked: a client's account (looked up once per account
-    # name), in a month of the period (which also drops the summary entries Fava's time
-    # filter dates just before it).
-    of_account: dict[str, tuple[str, str, str] | None] = {}
-    for posting in postings:
-        account = posting.account
-        if account in of_account:
-            found = of_account[account]
-        else:
-            found = of_account[account] = client_of_account(account, accounts)
-        if found is None:
-            continue
+    # A client's postings in a month of the period (which also drops the summary entries
+    # Fava's time filter dates just before it).
+    for client, side, part, posting in client_postings(contracts, postings):
         day = posting.date
         month = month_of(day)
         if month not in period:
             continue
-        client, side, part = found
         number, currency = convert(posting.number, posting.currency, day)
         by_month = money[client].setdefault(currency, {})
         by_month.setdefault(month, Money()).book(part, side, number)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from plugins.billing.model import ZERO, Contract, Practice, client_of_account
+from plugins.billing.model import ZERO, Contract, Practice
 from plugins.billing.rules import (
     Month,
     books_horizon,
@@ -33,7 +33,7 @@ from plugins.billing.rules import (
     retainer_fee,
     segments,
 )
-from plugins.reports.figures import Period, Posting
+from plugins.reports.figures import Period, Posting, client_postings
 
 #: Movement kinds, in the order a report lists them.
 NEW, EXPANSION, CONTRACTION, CHURN = "new", "expansion", "contraction", "churn"
@@ -235,19 +235,12 @@ def posted_revenue(
     contracts: Mapping[str, Contract], postings: Iterable[Posting]
 ) -> dict[str, dict[Month, Revenue]]:
     """Client income by currency and month, from the ledger's postings."""
-    accounts = {contract.account: client for client, contract in contracts.items()}
     found: dict[str, dict[Month, Revenue]] = {}
-    of_account: dict[str, tuple[str, str, str] | None] = {}
-    for posting in postings:
-        account = posting.account
-        if account in of_account:
-            owner = of_account[account]
-        else:
-            owner = of_account[account] = client_of_account(account, accounts)
-        if owner is None or owner[1] != "income":
+    for _, side, part, posting in client_postings(contracts, postings):
+        if side != "income":
             continue
         by_month = found.setdefault(posting.currency, {})
-        by_month.setdefault(month_of(posting.date), Revenue()).book(owner[2], posting.number)
+        by_month.setdefault(month_of(posting.date), Revenue()).book(part, posting.number)
     return found
 
 
