@@ -1,4 +1,4 @@
-"""SPEC 5: every bad input is one clear, located error; the rest of the books still load."""
+"""docs/reference.md §5: every bad input is one clear, located error; the rest of the books still load."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""plugins.retainer on real ledgers: what it posts (SPEC 4), per account and month."""
+"""plugins.retainer on real ledgers: what it posts (docs/reference.md §4), per account and month."""
 
 from __future__ import annotations
 

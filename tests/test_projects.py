@@ -1,4 +1,4 @@
-"""Fixed-price projects (SPEC 2.2.8) on real ledgers: the contract key, what the plugin
+"""Fixed-price projects (rule 8) on real ledgers: the contract key, what the plugin
 posts per account and month, and the time entries that name a project."""
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def test_a_project_that_is_not_a_string(write_books: WriteBooks) -> None:
 
 
 def test_milestones_after_the_horizon_wait(write_books: WriteBooks) -> None:
-    """Accrued through February: the March receivables are not posted yet (SPEC 2.2.0)."""
+    """Accrued through February: the March receivables are not posted yet (rule 0)."""
     books = write_books(PROJECT_TIME, {"acme-dental": ACME}, PRACTICE.replace("2026-03", "2026-02"))
     assert books.errors == []
     assert books.posted(f"{INCOME}:Projects") == D("-1000.00")

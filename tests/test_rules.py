@@ -1,4 +1,4 @@
-"""SPEC 2.2 billing rules, by the table, on domain objects (no Beancount, no YAML).
+"""The billing rules (docs/reference.md 2.2), by the table, on domain objects (no Beancount, no YAML).
 
 Every expected amount is worked out by hand in the comment beside it.
 """

@@ -1,4 +1,4 @@
-"""SPEC 3.1: a tracker project that is one of the client's fixed-price projects writes
+"""Importing: a tracker project that is one of the client's fixed-price projects writes
 ``project:``; any other project name is the agreement's work, as before."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Month files: SPEC 3 syntax, insert-only merges, ids found by text, written through plugins.writes."""
+"""Month files: time-entry syntax, insert-only merges, ids found by text, written through plugins.writes."""
 
 from __future__ import annotations
 
