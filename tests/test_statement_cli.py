@@ -194,7 +194,25 @@ def test_all_writes_pdfs_into_statements_by_default(tmp_path: Path, monkeypatch:
     assert written == expected
     assert "no agreement in 2026-10: lumen-architects" in err
     for name in written:
-        assert (tmp_path / "statements" / name).read_bytes().startswith(b"%PDF-")
+        pdf = tmp_path / "statements" / name
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        # Printed longest first on every core: each file still holds its own client's statement.
+        client = name.removesuffix("-2026-10.pdf")
+        markdown = run("statement", client, "2026-10", "--ledger", str(DEMO), "--format", "md")[1]
+        number = markdown.splitlines()[0].removeprefix("# Statement ").replace("\\", "")
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert f"No. {number}" in text
+
+
+def test_all_for_a_month_not_billed_yet_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    # The demo is accrued through 2026-10: November has agreements in force but no bills yet,
+    # which is not "no agreement".
+    folder = tmp_path / "out"
+    code, _, err = run("statement", "--all", "2026-11", "--ledger", str(DEMO), "-o", str(folder))
+    assert code != 0
+    assert "2026-11 is not billed yet: the books are accrued through 2026-10" in err
+    assert "no agreement" not in err
+    assert not folder.exists()
 
 
 def test_output_format_follows_the_file_name(acme: Books, tmp_path: Path) -> None:

@@ -220,6 +220,18 @@ def receivable_charges(
 # ---------------------------------------------------------------- the statement
 
 
+def check_period(practice: Practice, today: datetime.date, first: Month, last: Month) -> None:
+    """A ``StatementError`` unless ``first`` through ``last`` is a period the books have
+    billed: a month not accrued yet has no bill to state (for any client)."""
+    if last < first:
+        raise StatementError(f"--through {month_label(last)} is before {month_label(first)}")
+    accrued = books_horizon(practice, today)
+    if last > accrued:
+        raise StatementError(
+            f"{month_label(last)} is not billed yet: the books are accrued through {month_label(accrued)}"
+        )
+
+
 def build_statement(
     contract: Contract,
     practice: Practice,
@@ -239,13 +251,7 @@ def build_statement(
     ``by_account`` of them, made once for many statements; other accounts are passed
     over), ``title`` the practice name when practice.yaml has none.
     """
-    if last < first:
-        raise StatementError(f"--through {month_label(last)} is before {month_label(first)}")
-    accrued = books_horizon(practice, today)
-    if last > accrued:
-        raise StatementError(
-            f"{month_label(last)} is not billed yet: the books are accrued through {month_label(accrued)}"
-        )
+    check_period(practice, today, first, last)
     period = set(months(first, last))
     by_month = {bill.month: bill for bill in bills if bill.month in period}
     if not by_month:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -22,6 +22,9 @@ from plugins.billing.model import KINDS
 from plugins.billing.rules import Month, month_label
 from plugins.reports.statement import Statement, TimeLine
 from plugins.reports.statement_words import KIND_WORDS, money_words
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 FORMATS = ("html", "pdf", "md", "json")
 #: The file name ending of each format.
@@ -294,18 +297,70 @@ def pdf_from_html(html: str) -> bytes:
     return pdf
 
 
-def render_all(statements: Sequence[Statement], fmt: str) -> list[bytes]:
-    """Each statement in ``fmt``; PDFs on every core, as WeasyPrint takes about half a
-    second of one per statement (the other formats take a few milliseconds)."""
-    workers = min(os.cpu_count() or 1, len(statements))
-    if fmt != "pdf" or workers < 2:
-        return [render(statement, fmt) for statement in statements]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _start_printing() -> None:
+    """A print worker's start: import WeasyPrint and print one line in the statements'
+    font, so the libraries and fonts are loaded before the first statement arrives."""
+    try:
+        import weasyprint
+    except OSError:
+        return  # to_pdf says what is missing, in the error it sends back
+    weasyprint.HTML(string='<p style="font-family: DejaVu Sans">0 <b>0</b></p>').write_pdf()
 
-    # fork: the workers start with WeasyPrint and the template already loaded
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(to_pdf, statements))
+
+class PdfPrinter:
+    """Prints statements to PDF on every core.
+
+    WeasyPrint takes about 0.4 s of one core to import and a few hundred milliseconds
+    per statement, so a command that prints many starts the printer before it reads the
+    books: the workers import WeasyPrint while the books load. Use it as a context
+    manager; on one core it prints in this process.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if (os.cpu_count() or 1) < 2:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: the workers start with the template and the billing code already imported
+        self._pool = ProcessPoolExecutor(
+            os.cpu_count(), mp_context=multiprocessing.get_context("fork"), initializer=_start_printing
+        )
+        self._pool.submit(int)  # forks every worker now, not at the first statement
+
+    def print_all(self, statements: Sequence[Statement]) -> list[bytes]:
+        """Each statement's PDF, in order; the longest are sent first so the cores finish
+        together."""
+        if self._pool is None or len(statements) < 2:
+            return [to_pdf(statement) for statement in statements]
+        longest_first = sorted(range(len(statements)), key=lambda i: -len(statements[i].time))
+        futures = {i: self._pool.submit(to_pdf, statements[i]) for i in longest_first}
+        return [futures[i].result() for i in range(len(statements))]
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> PdfPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def render_all(statements: Sequence[Statement], fmt: str, printer: PdfPrinter | None = None) -> list[bytes]:
+    """Each statement in ``fmt``; PDFs by ``printer`` (or one started here), as WeasyPrint
+    takes a few hundred milliseconds per statement (the other formats a few milliseconds)."""
+    if fmt != "pdf":
+        return [render(statement, fmt) for statement in statements]
+    if printer is not None:
+        return printer.print_all(statements)
+    if len(statements) < 2:
+        return [to_pdf(statement) for statement in statements]
+    with PdfPrinter() as started:
+        return started.print_all(statements)
 
 
 def render(statement: Statement, fmt: str) -> bytes:

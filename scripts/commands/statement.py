@@ -15,10 +15,11 @@ from plugins.reports.statement import (
     StatementError,
     billed_clients,
     by_account,
+    check_period,
     for_client,
 )
-from plugins.reports.statement_format import FORMATS, SUFFIXES, PdfUnavailable, render_all
-from scripts.ledger import error_line, load
+from plugins.reports.statement_format import FORMATS, SUFFIXES, PdfPrinter, PdfUnavailable, render_all
+from scripts.ledger import Loaded, error_line, load
 from scripts.output import fail, ledger_option, parse_month
 from scripts.writing import write_files
 
@@ -73,27 +74,15 @@ def statement_command(
     first = parse_month("statement", "MONTH", month)
     through = parse_month("statement", "--through", last) or first
     assert first is not None and through is not None
-    loaded = load("statement", ledger)
-    books = loaded.books
-    postings = by_account(ledger_postings(loaded.entries))
-    title = loaded.options.get("title")
-    for error in loaded.errors:
-        click.echo(f"retainer statement: problem: {error_line(error)}", err=True)
-    if every:
-        clients = billed_clients(books, first, through)
-        folder = output or DEFAULT_FOLDER
-        kind = fmt or "pdf"
-        statements = [_statement(books, postings, name, first, through, title) for name in clients]
-        names = [folder / f"{name}-{_months(first, through)}{SUFFIXES[kind]}" for name in clients]
-        files = dict(zip(names, _render(statements, kind), strict=True))
-        skipped = sorted(set(books.clients) - set(clients))
-        if skipped:
-            months = month_label(first) + (f" – {month_label(through)}" if through != first else "")
-            click.echo(f"retainer statement: no agreement in {months}: {', '.join(skipped)}", err=True)
-        write_files(files, loaded.path, "statement")
-        for path in files:
-            click.echo(str(path))
+    if every and (fmt or "pdf") == "pdf":
+        with PdfPrinter() as printer:  # its workers load WeasyPrint while the books load here
+            _every(ledger, first, through, fmt, output, printer)
         return
+    if every:
+        _every(ledger, first, through, fmt, output, None)
+        return
+    loaded, postings, title = _read(ledger)
+    books = loaded.books
     assert client is not None
     if client not in books.clients and client in books.contracts.failed_clients:
         fail("statement", f"the contract of {client!r} does not load: fix the problem above, then retry")
@@ -109,9 +98,47 @@ def statement_command(
     click.echo(str(output))
 
 
-def _render(statements: list[Statement], kind: str) -> list[bytes]:
+def _read(ledger: Path | None) -> tuple[Loaded, Postings, str | None]:
+    """The books, their receivable postings and title; their problems said on stderr."""
+    loaded = load("statement", ledger)
+    for error in loaded.errors:
+        click.echo(f"retainer statement: problem: {error_line(error)}", err=True)
+    return loaded, by_account(ledger_postings(loaded.entries)), loaded.options.get("title")
+
+
+def _every(
+    ledger: Path | None,
+    first: Month,
+    through: Month,
+    fmt: str | None,
+    output: Path | None,
+    printer: PdfPrinter | None,
+) -> None:
+    """``--all``: one statement per client billed in the period, written to a folder."""
+    loaded, postings, title = _read(ledger)
+    books = loaded.books
     try:
-        return render_all(statements, kind)
+        check_period(books.practice, books.today, first, through)
+    except StatementError as exc:
+        fail("statement", str(exc))
+    clients = billed_clients(books, first, through)
+    folder = output or DEFAULT_FOLDER
+    kind = fmt or "pdf"
+    statements = [_statement(books, postings, name, first, through, title) for name in clients]
+    names = [folder / f"{name}-{_months(first, through)}{SUFFIXES[kind]}" for name in clients]
+    files = dict(zip(names, _render(statements, kind, printer), strict=True))
+    skipped = sorted(set(books.clients) - set(clients))
+    if skipped:
+        months = month_label(first) + (f" – {month_label(through)}" if through != first else "")
+        click.echo(f"retainer statement: no agreement in {months}: {', '.join(skipped)}", err=True)
+    write_files(files, loaded.path, "statement")
+    for path in files:
+        click.echo(str(path))
+
+
+def _render(statements: list[Statement], kind: str, printer: PdfPrinter | None = None) -> list[bytes]:
+    try:
+        return render_all(statements, kind, printer)
     except PdfUnavailable as exc:
         fail("statement", str(exc))
 
