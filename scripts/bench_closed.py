@@ -3,7 +3,8 @@
 Generates the bench books of a size (``scripts/bench.py``), copies them, closes the first
 months of the copy (the files ``retainer close`` writes, made from one load of the books:
 closing month by month gives the same bytes, since closing never changes an open month),
-then times ``bean-check --no-cache`` on both, interleaved.
+then times ``bean-check --no-cache`` on both, interleaved, and says where the difference
+goes: Beancount's parse and booking, the plugin, validation (the loader's own timings).
 
 Usage: ``python scripts/bench_closed.py [--size small|medium] [--close N] [--runs 3]``
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,6 +51,36 @@ def close_first_months(ledger: Path, count: int) -> list[str]:
     return [month_label(month) for month in closing]
 
 
+#: The loader's phases, as its ``log_timings`` names them, and what they are called here.
+PHASES = {
+    "parse": "parse",
+    "booking": "booking",
+    "plugins.retainer": "plugin",
+    "beancount.ops.validate": "validation",
+}
+_PHASES_CHILD = """
+import sys
+from beancount import loader
+loader.initialize(use_cache=False)
+loader.load_file(sys.argv[1], log_timings=print)
+"""
+
+
+def phases(ledger: Path) -> dict[str, float]:
+    """Milliseconds of each of ``PHASES`` in one load of ``ledger`` (a fresh process)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PHASES_CHILD, str(ledger)], capture_output=True, text=True, check=True
+    ).stdout
+    found: dict[str, float] = {}
+    for line in out.splitlines():
+        # "Operation: 'booking'      Time:      242 ms"
+        name, _, rest = line.partition("Time:")
+        operation = name.split("'")[1] if name.count("'") >= 2 else ""
+        if operation in PHASES and rest.strip().endswith("ms"):
+            found[PHASES[operation]] = float(rest.split()[0])
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--size", default="small", choices=sorted(bench.SIZES))
@@ -82,6 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         rss = statistics.median(s.rss_mib for s in samples)
         medians[name] = (wall, cpu, rss)
         print(f"{name:6s}: median wall {wall:.2f} s, cpu {cpu:.2f} s, peak {rss:.0f} MiB")
+    timings: dict[str, list[dict[str, float]]] = {"open": [], "closed": []}
+    for _ in range(args.runs):
+        for name, ledger in (("open", paths.plugin), ("closed", closed.plugin)):
+            timings[name].append(phases(ledger))
+    print("where the time goes (median ms of the loader's own timings):")
+    for phase in PHASES.values():
+        open_ms = statistics.median(t.get(phase, 0.0) for t in timings["open"])
+        closed_ms = statistics.median(t.get(phase, 0.0) for t in timings["closed"])
+        change = closed_ms - open_ms
+        print(f"  {phase:10s} open {open_ms:7.0f}  closed {closed_ms:7.0f}  closed - open {change:+7.0f}")
     wall_open, cpu_open, rss_open = medians["open"]
     wall_closed, cpu_closed, rss_closed = medians["closed"]
     print(
