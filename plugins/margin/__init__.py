@@ -245,8 +245,8 @@ class ClientMargin(_loaded.BooksPage):
     def statement(self) -> Response:
         """A client's statement, as the page or (``&format=pdf``) the PDF: the drill-down's
         month links, ``statement?client=ID&month=YYYY-MM``."""
-        entries = cast("Sequence[Directive]", self.ledger.all_entries)
-        return statement_response(self.books, self.error, entries, self.ledger.options, request.args)
+        postings = self.postings_by_account() if self.books is not None else {}
+        return statement_response(self.books, self.error, postings, self.ledger.options, request.args)
 
     @staticmethod
     def account_filter(contract: Contract) -> str:

@@ -7,14 +7,14 @@ whole ledger (a statement is the client's account, not what Fava's filters show)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response
 
 from plugins.billing.rules import Month, parse_month_label
-from plugins.books import Books, ledger_postings
-from plugins.reports.statement import StatementError, for_client
+from plugins.books import Books
+from plugins.reports.statement import Postings, StatementError, for_client
 from plugins.reports.statement_format import PdfUnavailable, to_html, to_pdf
 
 
@@ -32,7 +32,7 @@ def _text(status: int, message: str) -> Response:
 def statement_response(
     books: Books | None,
     error: str | None,
-    entries: Sequence[Any],
+    postings: Postings,
     options: Mapping[str, Any],
     args: Mapping[str, str],
 ) -> Response:
@@ -45,9 +45,7 @@ def statement_response(
         last = _month(args["through"], "through") if args.get("through") else first
         if client not in books.clients:
             return _text(404, f"no contract for client {client!r}")
-        statement = for_client(
-            books, ledger_postings(entries), client, first, last, title=options.get("title")
-        )
+        statement = for_client(books, postings, client, first, last, title=options.get("title"))
     except StatementError as exc:
         return _text(400, str(exc))
     if args.get("format") == "pdf":
