@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import sys
 from collections import namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,23 @@ def unfinished_write(options_map: Mapping[str, Any]) -> Any | None:
 #: ledger in the same Fava then bills its own pages, as it did before).
 _PASSES: dict[int, tuple[Mapping[str, Any], Books]] = {}
 _KEPT_PASSES = 1
+
+
+#: Fava is known by its module: it loads the books before it imports its extensions.
+_READERS = "fava.core"
+_asked_to_keep: list[bool] = []
+
+
+def keep_passes() -> None:
+    """Have the plugin keep its pass in this process: for a caller that reads the books
+    right after loading them (a ``retainer`` command), which then bills nothing again."""
+    _asked_to_keep.append(True)
+
+
+def keeps_passes() -> bool:
+    """Whether the plugin's pass is read again in this process (Fava, or ``keep_passes``);
+    else the plugin lets each client's time and bills go as soon as they are posted."""
+    return bool(_asked_to_keep) or _READERS in sys.modules
 
 
 def remember(options_map: Mapping[str, Any], books: Books) -> None:
@@ -207,7 +225,8 @@ class Books:
         """The generated transactions, and an ``Open`` for each account they use that
         ``existing`` does not open; sorted as Beancount sorts entries. Months closed in
         ``existing`` (``plugins.closing``) are left out: their closed files stand."""
-        return self._settle(self.generated(), existing)
+        with gc_paused():  # many small objects and no cycles, as in the billing itself
+            return self._settle(self.generated(), existing)
 
     def generated(self) -> list[data.Directive]:
         """Every month's transactions as billed now, closed months included (no Opens)."""

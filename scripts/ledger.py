@@ -6,12 +6,13 @@ does (the loader runs ``plugins.retainer``; ``Books`` gives the bills behind it)
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from plugins.books import Books, enables_plugin, ledger_postings
+from plugins.books import Books, enables_plugin, keep_passes, ledger_postings, remembered, today
 from plugins.reports.figures import Period
 from plugins.reports.margin import Portfolio, build_portfolio
 from scripts.output import fail, find_ledger
@@ -28,8 +29,10 @@ class Loaded:
 
     @cached_property
     def books(self) -> Books:
-        """The billing pass over these entries, made on first use."""
-        return Books.of_ledger(self.entries, self.options)
+        """The billing pass over these entries: the plugin's own, else made on first use
+        (when Beancount's cache answered the load, the plugin did not run)."""
+        kept = remembered(self.options, today())
+        return kept if kept is not None else Books.of_ledger(self.entries, self.options)
 
     def portfolio(self, period: Period, client: str | None = None) -> Portfolio:
         """Client Margin over ``period``: the report's own figures, flags and warnings; of
@@ -56,7 +59,11 @@ def load(command: str, given: Path | None) -> Loaded:
         )
     from beancount import loader  # here, so that ``retainer --help`` stays instant
 
+    keep_passes()  # the command reads the plugin's pass, so it bills nothing twice
     entries, errors, options = loader.load_file(str(path))
+    # The command's reports make many small objects; the collector need not walk the loaded
+    # books (none of it garbage) on each of its rounds. A command's process ends with it.
+    gc.freeze()
     if not enables_plugin(options):
         fail(command, f'{path}: the ledger has no plugin "plugins.retainer" line; add it (see README)')
     return Loaded(path, entries, errors, options)
