@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import jinja2
 
@@ -22,9 +22,6 @@ from plugins.billing.model import KINDS
 from plugins.billing.rules import Month, month_label
 from plugins.reports.statement import Statement, TimeLine
 from plugins.reports.statement_words import KIND_WORDS, money_words
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
 
 FORMATS = ("html", "pdf", "md", "json")
 #: The file name ending of each format.
@@ -310,44 +307,79 @@ def _start_printing() -> None:
 class PdfPrinter:
     """Prints statements to PDF on every core.
 
-    WeasyPrint takes about 0.4 s of one core to import and a few hundred milliseconds
-    per statement, so a command that prints many starts the printer before it reads the
-    books: the workers import WeasyPrint while the books load. Use it as a context
-    manager; on one core it prints in this process.
+    WeasyPrint takes about 0.4 s of a core to import and a few hundred milliseconds per
+    statement. So a command that prints many starts the printer before it reads the
+    books: a printing process imports WeasyPrint on the other core meanwhile, then forks
+    one worker per core, which start with WeasyPrint loaded. Use it as a context manager;
+    on one core it prints in this process.
     """
 
     def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
+        self._conn: Any = None
+        self._process: Any = None
         if (os.cpu_count() or 1) < 2:
             return
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
 
-        # fork: the workers start with the template and the billing code already imported
-        self._pool = ProcessPoolExecutor(
-            os.cpu_count(), mp_context=multiprocessing.get_context("fork"), initializer=_start_printing
+        context = multiprocessing.get_context("fork")  # it starts with our code imported
+        self._conn, theirs = context.Pipe()
+        self._process = context.Process(
+            target=_printing_house, args=(theirs, self._conn), name="retainer-pdf"
         )
-        self._pool.submit(int)  # forks every worker now, not at the first statement
+        self._process.start()
+        theirs.close()  # theirs now: so that either end closing is the other's EOF
 
     def print_all(self, statements: Sequence[Statement]) -> list[bytes]:
-        """Each statement's PDF, in order; the longest are sent first so the cores finish
-        together."""
-        if self._pool is None or len(statements) < 2:
+        """Each statement's PDF, in order."""
+        if self._conn is None or len(statements) < 2:
             return [to_pdf(statement) for statement in statements]
-        longest_first = sorted(range(len(statements)), key=lambda i: -len(statements[i].time))
-        futures = {i: self._pool.submit(to_pdf, statements[i]) for i in longest_first}
-        return [futures[i].result() for i in range(len(statements))]
+        self._conn.send(list(statements))
+        try:
+            printed = self._conn.recv()
+        except EOFError:
+            raise RuntimeError("the PDF printing process ended without an answer") from None
+        if isinstance(printed, BaseException):
+            raise printed
+        return cast("list[bytes]", printed)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        if self._conn is not None:
+            self._conn.close()  # the printing house, waiting for statements, ends on this
+            self._process.join(5)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join()
+            self._conn = self._process = None
 
     def __enter__(self) -> PdfPrinter:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _printing_house(conn: Any, commands: Any) -> None:
+    """The printing process: WeasyPrint loaded once, then every statement it is sent printed
+    on every core, the longest first so the cores finish together. ``commands`` is the
+    command's end of the pipe, which the fork copied here: closed, so the command's close
+    ends the wait."""
+    commands.close()
+    _start_printing()
+    try:
+        statements: list[Statement] = conn.recv()
+    except EOFError:  # closed before anything was sent: nothing to print
+        return
+    try:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        workers = min(os.cpu_count() or 1, len(statements))
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            longest_first = sorted(range(len(statements)), key=lambda i: -len(statements[i].time))
+            futures = {i: pool.submit(to_pdf, statements[i]) for i in longest_first}
+            conn.send([futures[i].result() for i in range(len(statements))])
+    except Exception as exc:  # PdfUnavailable, or a bug: the command says it
+        conn.send(exc)
 
 
 def render_all(statements: Sequence[Statement], fmt: str, printer: PdfPrinter | None = None) -> list[bytes]:
