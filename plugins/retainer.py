@@ -20,6 +20,7 @@ from typing import Any
 
 from beancount.core import data
 
+from plugins.billing.gcpause import gc_paused
 from plugins.books import Books, ContractError, contracts_folder, remember, unfinished_write
 
 __plugins__ = ("retainer",)
@@ -34,12 +35,15 @@ def retainer(
     """The plugin entry point (``__plugins__``)."""
     folder = contracts_folder(options_map, config)
     try:
-        books = Books.of(entries, folder)
-        if _KEEP_PASS in sys.modules:  # a Fava process reads this pass again on every load
-            generated = books.transactions(entries)
-            remember(options_map, books)
-        else:  # bean-check: let each client's time and bills go once posted
-            generated = books.drain(entries)
+        # One pause of the cyclic collector for the whole pass: with two (reading, then
+        # billing), the collection between them walks every time entry just read.
+        with gc_paused():
+            books = Books.of(entries, folder)
+            if _KEEP_PASS in sys.modules:  # a Fava process reads this pass again on every load
+                generated = books.transactions(entries)
+                remember(options_map, books)
+            else:  # bean-check: let each client's time and bills go once posted
+                generated = books.drain(entries)
     except Exception as exc:  # never crash bean-check: a bug is still one clear error
         error = ContractError(
             data.new_metadata(str(folder), 0), f"could not bill the contracts: {exc!r}", None
