@@ -19,7 +19,7 @@ contracts and time against the general path.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 
 from .model import KINDS, ZERO, Contract, Practice, TimeEntry, hours_of, is_unlimited
@@ -37,71 +37,64 @@ from .rules import (
     missing_rate_problem,
 )
 
-#: ``_Pools.charge``: one unit of (kind, hours, after hours?, the visit it belongs to).
-ChargeUnit = Callable[[str, Decimal, bool, TimeEntry], None]
+
+class _Month:
+    """What the month's units cost in all, beyond their kinds' included hours (rule 5)."""
+
+    __slots__ = ("after_hours", "charges", "last_multiplier", "missing")
+
+    def __init__(self, bill: MonthBill) -> None:
+        self.after_hours = bill.after_hours  # surcharged hours by kind, in first-use order
+        self.last_multiplier: Decimal | None = None  # the multiplier of a surcharged unit
+        self.charges = ZERO  # unrounded; ``x + 0`` is ``x``, so covered units add nothing
+        #: kind -> the visit of its first unit with no rate, in the order they came
+        self.missing: dict[str, TimeEntry] = {}
 
 
-class _Pools:
-    """The month's included hours by kind, and what the units beyond them cost (rules 4-5).
+class _Pool:
+    """One kind's included hours for the month, and its units beyond them (rules 4-5).
 
     ``charge`` is ``rules._apply_included``'s loop body for one unit, with the terms'
     figures (unlimited or not, the rate, the multiplier) looked up once per month.
     """
 
-    __slots__ = (
-        "after_hours",
-        "billable",
-        "charges",
-        "last_multiplier",
-        "left",
-        "missing",
-        "multiplier",
-        "rates",
-        "uncovered",
-        "unlimited",
-        "used",
-    )
+    __slots__ = ("billable", "kind", "left", "month", "multiplier", "rate", "uncovered", "unlimited", "used")
 
-    def __init__(self, bill: MonthBill, part: Segment) -> None:
+    def __init__(self, kind: str, bill: MonthBill, part: Segment, month: _Month) -> None:
         terms = part.terms
-        self.left: dict[str, Decimal] = {}
-        for kind in KINDS:
-            allowance = _allowance((part,), bill.month, kind)
-            bill.included[kind] = allowance
-            self.left[kind] = hours_of(allowance)
-        self.unlimited = {kind: is_unlimited(terms.included(kind)) for kind in KINDS}
-        self.rates = terms.rates
+        allowance = _allowance((part,), bill.month, kind)
+        bill.included[kind] = allowance
+        self.kind = kind
+        self.left = hours_of(allowance)
+        self.unlimited = is_unlimited(terms.included(kind))
+        self.rate = terms.rates.get(kind)
         self.multiplier = terms.after_hours_multiplier
-        self.billable = dict.fromkeys(KINDS, ZERO)
-        self.used = dict.fromkeys(KINDS, ZERO)
-        self.uncovered = dict.fromkeys(KINDS, ZERO)
-        self.after_hours = bill.after_hours
-        self.last_multiplier: Decimal | None = None  # the multiplier of a surcharged unit
-        self.missing: dict[str, TimeEntry] = {}  # kind -> the visit of its first unit with no rate
-        self.charges = ZERO  # unrounded; ``x + 0`` is ``x``, so covered units add nothing
+        self.billable = self.used = self.uncovered = ZERO
+        self.month = month
 
-    def charge(self, kind: str, hours: Decimal, after_hours: bool, visit: TimeEntry) -> None:
-        """Use the pool of ``kind`` for one unit; charge what it leaves uncovered."""
-        self.billable[kind] += hours
-        if self.unlimited[kind]:  # covered outright, the pool untouched
-            self.used[kind] += hours
+    def charge(self, hours: Decimal, after_hours: bool, visit: TimeEntry) -> None:
+        """Use the pool for one unit; charge what it leaves uncovered."""
+        self.billable += hours
+        if self.unlimited:  # covered outright, the pool untouched
+            self.used += hours
             return
-        remaining = self.left[kind]
+        remaining = self.left
         covered = hours if hours < remaining else remaining  # min(remaining, hours)
-        self.left[kind] = remaining - covered
-        self.used[kind] += covered
+        self.left = remaining - covered
+        self.used += covered
         uncovered = hours - covered
         if uncovered:
-            self.uncovered[kind] += uncovered
-            rate = self.rates.get(kind)
+            self.uncovered += uncovered
+            rate = self.rate
+            month = self.month
             if rate is None:
-                self.missing.setdefault(kind, visit)
+                month.missing.setdefault(self.kind, visit)
                 return
             multiplier = self.multiplier if after_hours else ONE
-            self.charges += uncovered * rate * multiplier
+            month.charges += uncovered * rate * multiplier
             if multiplier != ONE:
-                self.after_hours[kind] = self.after_hours.get(kind, ZERO) + uncovered
-                self.last_multiplier = multiplier
+                month.after_hours[self.kind] = month.after_hours.get(self.kind, ZERO) + uncovered
+                month.last_multiplier = multiplier
 
 
 def bill_plain_month(
@@ -123,15 +116,16 @@ def bill_plain_month(
     worked = dict.fromkeys(KINDS, ZERO)
     idle = dict.fromkeys(KINDS, ZERO)
     staff: dict[str, Decimal] = {}
-    pools = _Pools(bill, part)
-    charge = pools.charge
+    month = _Month(bill)
+    pools = {kind: _Pool(kind, bill, part, month) for kind in KINDS}
+    remote, onsite_pool = pools["remote"], pools["onsite"]
     memo = _rounded_hours(terms)
     minimum = terms.onsite_minimum_hours
     visits: list[datetime.date] = []
     day: datetime.date | None = None
     onsite = ZERO  # the day's onsite unit hours so far
     visit: TimeEntry | None = None  # the day's last onsite entry: its shortfall follows it
-    later: list[tuple[str, Decimal, TimeEntry]] = []  # remote units after it, charged after that
+    later: list[tuple[Decimal, TimeEntry]] = []  # remote units after it, charged after that
     for entry in entries:
         date = entry.date
         if not whole and not first <= date <= last:
@@ -153,22 +147,22 @@ def bill_plain_month(
             unit = memo[hours] = Decimal(billable_minutes(hours, terms)) / SIXTY
         if date != day:
             if visit is not None:
-                _end_visit(charge, onsite, minimum, visit, later)
+                _end_visit(onsite_pool, remote, onsite, minimum, visit, later)
             day, onsite, visit = date, ZERO, None
         if kind == "onsite":
             if later:  # remote units written before this one: charged before it
-                _charge_later(charge, later)
+                _charge_later(remote, later)
             onsite += unit
             visit = entry
             if not visits or visits[-1] != date:
                 visits.append(date)
-            charge(kind, unit, entry.after_hours, entry)
+            onsite_pool.charge(unit, entry.after_hours, entry)
         elif visit is not None:
-            later.append((kind, unit, entry))
-        else:
-            charge(kind, unit, entry.after_hours, entry)
+            later.append((unit, entry))
+        else:  # remote: ``worked[kind]`` has already refused any other kind
+            remote.charge(unit, entry.after_hours, entry)
     if visit is not None:
-        _end_visit(charge, onsite, minimum, visit, later)
+        _end_visit(onsite_pool, remote, onsite, minimum, visit, later)
     bill.hours_worked, bill.hours_nonbillable, bill.staff_hours = worked, idle, staff
     bill.labor, bill.uncosted_hours = labor_cost(practice, staff)
     if projects:
@@ -179,30 +173,33 @@ def bill_plain_month(
     for _ in visits:  # added one by one, as ``sum`` does in the general path
         travel += per_visit
     bill.travel = cents(travel)
-    bill.hours_billable, bill.included_used, bill.uncovered = pools.billable, pools.used, pools.uncovered
-    if pools.last_multiplier is not None:
-        bill.after_hours_multiplier = pools.last_multiplier
-    for kind, visit_of_unit in pools.missing.items():
+    bill.hours_billable = {kind: pool.billable for kind, pool in pools.items()}
+    bill.included_used = {kind: pool.used for kind, pool in pools.items()}
+    bill.uncovered = {kind: pool.uncovered for kind, pool in pools.items()}
+    if month.last_multiplier is not None:
+        bill.after_hours_multiplier = month.last_multiplier
+    for kind, visit_of_unit in month.missing.items():
         bill.problems.append(missing_rate_problem(contract, bill, kind, visit_of_unit.where))
-    bill.hourly = cents(pools.charges)
+    bill.hourly = cents(month.charges)
     return bill
 
 
 def _end_visit(
-    charge: ChargeUnit,
+    onsite_pool: _Pool,
+    remote: _Pool,
     onsite: Decimal,
     minimum: Decimal,
     visit: TimeEntry,
-    later: list[tuple[str, Decimal, TimeEntry]],
+    later: list[tuple[Decimal, TimeEntry]],
 ) -> None:
     """A day's end: its visit's shortfall unit (rule 3), then the remote units after it."""
     if onsite < minimum:
-        charge("onsite", minimum - onsite, False, visit)
-    _charge_later(charge, later)
+        onsite_pool.charge(minimum - onsite, False, visit)
+    _charge_later(remote, later)
 
 
-def _charge_later(charge: ChargeUnit, later: list[tuple[str, Decimal, TimeEntry]]) -> None:
-    """Charge the units held back behind a visit, in the order they were written."""
-    for kind, hours, entry in later:
-        charge(kind, hours, entry.after_hours, entry)
+def _charge_later(remote: _Pool, later: list[tuple[Decimal, TimeEntry]]) -> None:
+    """Charge the remote units held back behind a visit, in the order they were written."""
+    for hours, entry in later:
+        remote.charge(hours, entry.after_hours, entry)
     later.clear()
