@@ -67,8 +67,16 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+#: (year, month) -> its number of days: ``calendar.monthrange`` is Python-level and each
+#: month bill asks several times (its fee, allowances, last day), for a few hundred months.
+_DAYS_IN: dict[Month, int] = {}
+
+
 def days_in(month: Month) -> int:
-    return calendar.monthrange(*month)[1]
+    found = _DAYS_IN.get(month)
+    if found is None:
+        found = _DAYS_IN[month] = calendar.monthrange(*month)[1]
+    return found
 
 
 def month_label(month: Month) -> str:
