@@ -289,9 +289,12 @@ def collect_time(
     markers and adjustments on the way (``plugins.closing``), saving a loop over the books.
     """
     by_client: dict[str, list[TimeEntry]] = {client: [] for client in books.contracts}
-    # One range check per entry (``Contract.span``), and ``check_entry`` only for the few
-    # that fail it (to say why).
-    span = {client: contract.span for client, contract in books.contracts.items()}
+    # One lookup per entry: the contract, the days it is in force (``Contract.span``: one
+    # range check, and ``check_entry`` only for the few that fail it, to say why) and
+    # where the client's entries go.
+    known = {
+        client: (contract, *contract.span, by_client[client]) for client, contract in books.contracts.items()
+    }
     errors: list[Any] = []
     custom = data.Custom
     # A repeated id is the same tracker row imported twice: it would be billed twice. An
@@ -319,35 +322,37 @@ def collect_time(
             # An entry without values cannot be printed by Beancount: leave it out.
             errors.append(TimeEntryError(entry.meta, parsed, entry if entry.values else None))
             continue
-        if parsed.id is not None:
-            if parsed.date != day:
-                day, ids_of_day = parsed.date, {}
-            seen = ids_of_day.setdefault(parsed.id, entry.meta)
-            if seen is not entry.meta:
+        date, entry_id = parsed.date, parsed.id
+        if entry_id is not None:
+            if date != day:
+                day, ids_of_day = date, {}
+            meta = entry.meta
+            seen = ids_of_day.setdefault(entry_id, meta)
+            if seen is not meta:
                 errors.append(
                     TimeEntryError(
-                        entry.meta,
-                        f"id {parsed.id!r} is also at {seen.get('filename')}:{seen.get('lineno')}:"
+                        meta,
+                        f"id {entry_id!r} is also at {seen.get('filename')}:{seen.get('lineno')}:"
                         " the same time would be billed twice; delete one of them",
                         entry,
                     )
                 )
                 continue
-        contract = books.contracts.get(parsed.client)
-        if contract is None:
+        found = known.get(parsed.client)
+        if found is None:
             if parsed.client not in books.failed_clients:
-                known = ", ".join(sorted(books.contracts)) or "none"
+                clients = ", ".join(sorted(books.contracts)) or "none"
                 errors.append(
                     TimeEntryError(
                         entry.meta,
                         f"unknown client '{parsed.client}': add contracts/{parsed.client}.yaml or"
-                        f" use a known client id ({known})",
+                        f" use a known client id ({clients})",
                         entry,
                     )
                 )
             continue
-        first, last = span[parsed.client]
-        if not first <= parsed.date <= last:
+        contract, first, last, kept = found
+        if not first <= date <= last:
             problem = check_entry(contract, parsed)
             if problem is not None:
                 errors.append(TimeEntryError(entry.meta, problem, entry))
@@ -357,7 +362,7 @@ def collect_time(
             if problem is not None:
                 errors.append(TimeEntryError(entry.meta, problem, entry))
                 continue
-        by_client[parsed.client].append(parsed)
+        kept.append(parsed)
     return by_client, errors
 
 

@@ -64,17 +64,15 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
     terms = bill.terms[0] if bill.terms else contract.terms[0]
     line = terms.where.lineno if terms.where else 1
 
+    filename, display_path, currency = contract.filename, contract.display_path, contract.currency
+
     def meta(**extra: object) -> data.Meta:
-        found = data.new_metadata(contract.filename, line)
-        found["contract"] = contract.display_path
-        found["month"] = month
-        found.update(extra)
-        return found
+        # ``data.new_metadata`` and then the rest, as one dict (same keys, same order)
+        return {"filename": filename, "lineno": line, "contract": display_path, "month": month, **extra}
 
     def post(
         day: datetime.date, what: str, amount: Decimal, debit: str, credit: str, info: data.Meta
     ) -> data.Transaction:
-        units = Amount(amount, contract.currency)
         return data.Transaction(
             info,
             day,
@@ -84,8 +82,8 @@ def month_transactions(contract: Contract, bill: MonthBill) -> list[data.Transac
             _TAGS,
             data.EMPTY_SET,
             [
-                data.Posting(debit, units, None, None, None, None),
-                data.Posting(credit, -units, None, None, None, None),
+                data.Posting(debit, Amount(amount, currency), None, None, None, None),
+                data.Posting(credit, Amount(-amount, currency), None, None, None, None),  # ``-units``
             ],
         )
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from beancount.core import data
 
+from plugins.billing.gcpause import gc_paused
 from plugins.books import Books, ContractError, contracts_folder, keeps_passes, remember, unfinished_write
 
 __plugins__ = ("retainer",)
@@ -31,12 +32,17 @@ def retainer(
     """The plugin entry point (``__plugins__``)."""
     folder = contracts_folder(options_map, config)
     try:
-        books = Books.of(entries, folder)
-        if keeps_passes():  # Fava's pages or a command read this pass again (books.remembered)
-            generated = books.transactions(entries)
-            remember(options_map, books)
-        else:  # bean-check: let each client's time and bills go once posted
-            generated = books.drain(entries)
+        # One pause of the cyclic collector for the whole pass: with two (reading, then
+        # billing), the collection between them walks every time entry just read.
+        kept = keeps_passes()  # Fava's pages or a command read this pass again (books.remembered)
+        with gc_paused():
+            books = Books.of(entries, folder)
+            if kept:
+                generated = books.transactions(entries)
+                remember(options_map, books)
+            else:  # bean-check: let each client's time and bills go once posted
+                generated = books.drain(entries)
+        if not kept:
             settled_heap()
     except Exception as exc:  # never crash bean-check: a bug is still one clear error
         error = ContractError(

@@ -67,8 +67,16 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+#: (year, month) -> its number of days: ``calendar.monthrange`` is Python-level and each
+#: month bill asks several times (its fee, allowances, last day), for a few hundred months.
+_DAYS_IN: dict[Month, int] = {}
+
+
 def days_in(month: Month) -> int:
-    return calendar.monthrange(*month)[1]
+    found = _DAYS_IN.get(month)
+    if found is None:
+        found = _DAYS_IN[month] = calendar.monthrange(*month)[1]
+    return found
 
 
 def month_label(month: Month) -> str:
@@ -395,20 +403,15 @@ def _bill_month(
     bank: Bank | None,
 ) -> MonthBill:
     parts = segments(contract, month)
-    first_day = parts[0].first if parts else datetime.date(month[0], month[1], 1)
-    bill = MonthBill(
-        client=contract.client,
-        month=month,
-        first_day=first_day,
-        last_day=datetime.date(month[0], month[1], days_in(month)),
-        days_billed=sum(s.days for s in parts),
-        retainer=_fee(parts, month),
-        terms=tuple(s.terms for s in parts),
-    )
-    for part in parts:  # a loop, not any(): this runs for every month of every client
-        if part.terms.costs is not None:
-            bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
-            break
+    if bank is None and not detail and len(parts) == 1:  # most months: one pass (plainmonth)
+        from .plainmonth import bill_plain_month
+
+        try:
+            return bill_plain_month(contract, practice, _new_bill(contract, month, parts), parts[0], entries)
+        except DecimalException:
+            pass  # the general path below fails too, with the error its message names
+    bill = _new_bill(contract, month, parts)
+    first_day = bill.first_day
     if bank is not None:
         bank.open_month(month)
     terms_of = _TermsByDay(contract)
@@ -431,6 +434,24 @@ def _bill_month(
     return bill
 
 
+def _new_bill(contract: Contract, month: Month, parts: Sequence[Segment]) -> MonthBill:
+    """A month's bill with its rule 1 fee (and rule 6a tools) set, and no time yet."""
+    bill = MonthBill(
+        client=contract.client,
+        month=month,
+        first_day=parts[0].first if parts else datetime.date(month[0], month[1], 1),
+        last_day=datetime.date(month[0], month[1], days_in(month)),
+        days_billed=sum(s.days for s in parts),
+        retainer=_fee(parts, month),
+        terms=tuple(s.terms for s in parts),
+    )
+    for part in parts:  # a loop, not any(): this runs for every month of every client
+        if part.terms.costs is not None:
+            bill.tools = cents(sum((s.terms.tool_costs * s.days for s in parts), ZERO) / days_in(month))
+            break
+    return bill
+
+
 def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeEntry]) -> list[TimeEntry]:
     """rule 8: set aside the month's project time and milestones; the rest is the
     agreement's work, billed by rules 2-5."""
@@ -440,9 +461,14 @@ def _agreement_work(bill: MonthBill, contract: Contract, entries: Sequence[TimeE
             agreement.append(entry)
         else:
             bill.project_hours[entry.project] = bill.project_hours.get(entry.project, ZERO) + entry.hours
+    _milestones(bill, contract)
+    return agreement
+
+
+def _milestones(bill: MonthBill, contract: Contract) -> None:
+    """rule 8: the milestones receivable in the bill's month, by date."""
     due = [(p, m) for p in contract.projects for m in p.milestones if month_of(m.date) == bill.month]
     bill.milestones = tuple(sorted(due, key=lambda due: due[1].date))
-    return agreement
 
 
 def check_project(contract: Contract, entry: TimeEntry) -> str | None:
@@ -585,17 +611,19 @@ def _apply_included(
     if bank is not None:
         bank.close_month(bill, list(parts), left)
     for kind, unit in missing_rate.items():
-        where = unit.where or Location(contract.filename, 1)
-        bill.problems.append(
-            Problem(
-                "BillingError",
-                f"{contract.client}: {uncovered_by_kind[kind].normalize():f} {kind} hours in "
-                f"{month_label(bill.month)} are beyond the included hours but {contract.display_path}"
-                f" has no rate for {kind}: add rates: {{{kind}: N}} (0 to give it away on purpose)",
-                where,
-            )
-        )
+        bill.problems.append(missing_rate_problem(contract, bill, kind, unit.where))
     return charged, charges
+
+
+def missing_rate_problem(contract: Contract, bill: MonthBill, kind: str, where: Location | None) -> Problem:
+    """Rule 5's error: the month's uncovered hours of ``kind`` have no rate to charge."""
+    return Problem(
+        "BillingError",
+        f"{contract.client}: {bill.uncovered[kind].normalize():f} {kind} hours in "
+        f"{month_label(bill.month)} are beyond the included hours but {contract.display_path}"
+        f" has no rate for {kind}: add rates: {{{kind}: N}} (0 to give it away on purpose)",
+        where or Location(contract.filename, 1),
+    )
 
 
 def check_entry(contract: Contract, entry: TimeEntry) -> str | None:
