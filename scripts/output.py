@@ -15,14 +15,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
 
 from plugins.billing.rules import parse_month_label
-from plugins.reports.csvtext import csv_text
+from plugins.reports.csvtext import csv_text, half_up
 
 LEDGER_VARIABLE = "RETAINER_LEDGER"
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
@@ -31,19 +31,23 @@ CENT = Decimal("0.01")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _hundredths(amount: Decimal) -> str:
+    return str(half_up(amount))
+
+
 def money(amount: Decimal) -> str:
     """``1222.5`` -> ``"1222.50"``: exact, to the cent (half-up), for JSON."""
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    return _hundredths(amount)
 
 
 def hours(amount: Decimal) -> str:
     """Hours to the hundredth, as a string, for JSON."""
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    return _hundredths(amount)
 
 
 def ratio(value: Decimal | None) -> float | None:
     """A ratio (margin %, utilization) as a JSON number, to four places."""
-    return None if value is None else float(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    return None if value is None else float(half_up(value, Decimal("0.0001")))
 
 
 def month(value: tuple[int, int]) -> str:
@@ -128,7 +132,7 @@ def cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):  # half-up to the cent, as JSON has it (format() rounds half-even)
-        return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+        return f"{half_up(value):,.2f}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)

@@ -10,9 +10,18 @@ import csv
 import datetime
 import io
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 CENT = Decimal("0.01")
+
+
+def half_up(value: Decimal, step: Decimal = CENT) -> Decimal:
+    """A figure as shown: half-up to ``step`` (a cent, an hour's hundredth), with digits
+    enough for any figure, so a time entry of absurd hours (which the plugin reports as
+    an error) still shows as the figure it makes, not as a crash of the report."""
+    places = -int(step.as_tuple().exponent)  # 2 for a cent
+    digits = Context(prec=max(28, value.adjusted() + places + 2))
+    return value.quantize(step, rounding=ROUND_HALF_UP, context=digits)
 
 
 def csv_cell(value: object) -> str:
@@ -20,7 +29,7 @@ def csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+        return str(half_up(value))
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value)

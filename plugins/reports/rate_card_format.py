@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from plugins.billing.model import KINDS, ZERO, Allowance, is_unlimited
+from plugins.reports.csvtext import half_up
 from plugins.reports.rate_card import PlanColumn, RateCard
 from plugins.reports.statement_format import amount, pdf_from_html, template_environment
 
 FORMATS = ("html", "pdf", "md", "json")
-_CENT = Decimal("0.01")
 
 
 def _fixed(value: Decimal) -> str:
-    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+    return str(half_up(value))
 
 
 def _allowance(value: Allowance) -> str:

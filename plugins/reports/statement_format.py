@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
@@ -20,6 +20,7 @@ import jinja2
 
 from plugins.billing.model import KINDS
 from plugins.billing.rules import Month, month_label
+from plugins.reports.csvtext import half_up
 from plugins.reports.statement import Statement, TimeLine
 from plugins.reports.statement_words import KIND_WORDS, money_words
 
@@ -34,13 +35,12 @@ LINE_NAMES = {
     "project": "Project",
     "other": "Other",
 }
-_CENT = Decimal("0.01")
 #: Paper for the printed page: Letter where the currency says North America, else A4.
 LETTER_CURRENCIES = frozenset({"USD", "CAD"})
 
 
 def _fixed(value: Decimal) -> str:
-    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+    return str(half_up(value))
 
 
 def to_json(statement: Statement) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def to_json(statement: Statement) -> dict[str, Any]:
 
 def amount(value: Decimal, currency: str) -> str:
     """``$1,222.50``; negative ``−$900.00``: a column of money, always to the cent."""
-    text = money_words(abs(value).quantize(_CENT, rounding=ROUND_HALF_UP), currency)
+    text = money_words(half_up(abs(value)), currency)
     if "." not in text.rsplit(" ", 1)[-1]:
         text += ".00"
     return f"−{text}" if value < 0 else text
@@ -119,7 +119,7 @@ def period_name(statement: Statement) -> str:
 
 
 def hours_text(value: Decimal) -> str:
-    return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP)}"
+    return str(half_up(value))
 
 
 def included_text(value: Decimal | str) -> str:
