@@ -1015,6 +1015,14 @@ def report(
         for name, title in FAVA_PAGES.items():
             if name in largest.fava["timings"]:
                 page = statistics.median(largest.fava["timings"][name])
+                if name == "statements":  # each client's statement is a page of its own
+                    clients = max(1, int(largest.fava.get("clients", 1)))
+                    each = _ratio(page / clients / income, 1.0)
+                    lines.append(
+                        f"- one client's statement page / income statement: {each}"
+                        f" (all {clients}, one after another: {page / income:.3f})"
+                    )
+                    continue
                 lines.append(f"- {title} / income statement: {_ratio(page / income, 1.0)}")
     else:
         lines.append("- Fava pages / income statement: not measured (skipped)")

@@ -62,7 +62,8 @@ def load(command: str, given: Path | None) -> Loaded:
     keep_passes()  # the command reads the plugin's pass, so it bills nothing twice
     entries, errors, options = loader.load_file(str(path))
     # The command's reports make many small objects; the collector need not walk the loaded
-    # books (none of it garbage) on each of its rounds. A command's process ends with it.
+    # books (none of it garbage) on each of its rounds: ~0.6 s of a `statement --all` of the
+    # medium bench books. A command's process ends with the command.
     gc.freeze()
     if not enables_plugin(options):
         fail(command, f'{path}: the ledger has no plugin "plugins.retainer" line; add it (see README)')

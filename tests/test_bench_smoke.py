@@ -44,7 +44,7 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     text = out.read_text(encoding="utf-8")
     assert "## bean-check" in text and "| small |" in text
     # Every report page is timed against Fava's income statement on the same server.
-    for page in ("Client Margin", "Recurring Revenue", "Utilization", "every client's statement"):
+    for page in ("Client Margin", "Recurring Revenue", "Utilization", "one client's statement page"):
         assert f"- {page} / income statement: " in text
 
     paths = bench.BookPaths(tmp_path / "books" / "small")
