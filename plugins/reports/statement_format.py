@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import jinja2
 
@@ -23,6 +23,10 @@ from plugins.billing.rules import Month, month_label
 from plugins.reports.csvtext import half_up
 from plugins.reports.statement import Statement, TimeLine
 from plugins.reports.statement_words import KIND_WORDS, money_words
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 FORMATS = ("html", "pdf", "md", "json")
 #: The file name ending of each format.
@@ -295,8 +299,8 @@ def pdf_from_html(html: str) -> bytes:
 
 
 def _start_printing() -> None:
-    """A print worker's start: import WeasyPrint and print one line in the statements'
-    font, so the libraries and fonts are loaded before the first statement arrives."""
+    """The printing process's start: import WeasyPrint and print one line in the
+    statements' font, so the libraries and fonts are loaded before the first statement."""
     try:
         import weasyprint
     except OSError:
@@ -315,8 +319,8 @@ class PdfPrinter:
     """
 
     def __init__(self) -> None:
-        self._conn: Any = None
-        self._process: Any = None
+        self._conn: Connection | None = None
+        self._process: BaseProcess | None = None
         if (os.cpu_count() or 1) < 2:
             return
         import multiprocessing
@@ -327,7 +331,7 @@ class PdfPrinter:
             target=_printing_house, args=(theirs, self._conn), name="retainer-pdf"
         )
         self._process.start()
-        theirs.close()  # theirs now: so that either end closing is the other's EOF
+        theirs.close()  # only the printing process holds its end: a close is the other's EOF
 
     def print_all(self, statements: Sequence[Statement]) -> list[bytes]:
         """Each statement's PDF, in order."""
@@ -343,13 +347,13 @@ class PdfPrinter:
         return cast("list[bytes]", printed)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()  # the printing house, waiting for statements, ends on this
+        if self._conn is not None and self._process is not None:
+            self._conn.close()  # the printing process, waiting for statements, ends on this
             self._process.join(5)
             if self._process.is_alive():
                 self._process.terminate()
                 self._process.join()
-            self._conn = self._process = None
+        self._conn = self._process = None
 
     def __enter__(self) -> PdfPrinter:
         return self
@@ -358,7 +362,7 @@ class PdfPrinter:
         self.close()
 
 
-def _printing_house(conn: Any, commands: Any) -> None:
+def _printing_house(conn: Connection, commands: Connection) -> None:
     """The printing process: WeasyPrint loaded once, then every statement it is sent printed
     on every core, the longest first so the cores finish together. ``commands`` is the
     command's end of the pipe, which the fork copied here: closed, so the command's close

@@ -75,7 +75,7 @@ def statement_command(
     through = parse_month("statement", "--through", last) or first
     assert first is not None and through is not None
     if every and (fmt or "pdf") == "pdf":
-        with PdfPrinter() as printer:  # its workers load WeasyPrint while the books load here
+        with PdfPrinter() as printer:  # it loads WeasyPrint on another core while the books load
             _every(ledger, first, through, fmt, output, printer)
         return
     if every:
