@@ -402,6 +402,9 @@ def _bill_month(
     detail: bool,
     bank: Bank | None,
 ) -> MonthBill:
+    """One month's bill by rules 2-6. Most months take ``plainmonth``'s one pass, which
+    does the same operations in the same order: a change to these rules is made in both,
+    and ``tests/test_plainmonth.py`` fails until the two agree field by field."""
     parts = segments(contract, month)
     if bank is None and not detail and len(parts) == 1:  # most months: one pass (plainmonth)
         from .plainmonth import bill_plain_month
