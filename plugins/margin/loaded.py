@@ -11,8 +11,8 @@ and a base class is not a page.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fava.ext import FavaExtensionBase
 
@@ -21,6 +21,8 @@ from plugins.reports.statement import Postings, by_account
 
 if TYPE_CHECKING:  # pragma: no cover
     from beancount.core.data import Directive
+
+Page = TypeVar("Page")
 
 #: id(ledger) -> (the entries a pass was made from, the pass).
 _SHARED: dict[int, tuple[object, Books]] = {}
@@ -79,6 +81,17 @@ class BooksPage(FavaExtensionBase):
         if self._postings is None or self._postings[0] is not entries:
             self._postings = (entries, by_account(ledger_postings(cast("Sequence[Directive]", entries))))
         return self._postings[1]
+
+    def guarded(self, build: Callable[[Books], Page], failed: Callable[[str], Page]) -> Page:
+        """``build(books)`` for this request, else ``failed(why)``: a page that cannot show
+        its figures (books not loaded, or a bug) shows why instead of breaking Fava."""
+        books = self.loaded()
+        if isinstance(books, str):
+            return failed(books)
+        try:
+            return build(books)
+        except Exception as exc:
+            return failed(f"could not build this report: {exc!r}")
 
     def not_counted(self) -> list[str]:
         """Clients whose contract fails to load: not in the figures, so the page says so."""

@@ -106,13 +106,7 @@ class RecurringRevenue(BooksPage):
 
     def page(self) -> RecurringPage:
         """The page's data for this request; a bug shows as a message, not a broken page."""
-        books = self.loaded()
-        if isinstance(books, str):
-            return RecurringPage(error=books)
-        try:
-            return self._page(books)
-        except Exception as exc:
-            return RecurringPage(error=f"could not build this report: {exc!r}")
+        return self.guarded(self._page, lambda why: RecurringPage(error=why))
 
     def _page(self, books: Books) -> RecurringPage:
         filtered = g.filtered

@@ -73,13 +73,7 @@ class Utilization(BooksPage):
 
     def page(self) -> UtilizationPage:
         """The page's data for this request; a bug shows as a message, not a broken page."""
-        books = self.loaded()
-        if isinstance(books, str):
-            return UtilizationPage(error=books)
-        try:
-            return self._page(books)
-        except Exception as exc:
-            return UtilizationPage(error=f"could not build this report: {exc!r}")
+        return self.guarded(self._page, lambda why: UtilizationPage(error=why))
 
     def _page(self, books: Books) -> UtilizationPage:
         if self._totals_of is not books:  # summed once per load, cut per request

@@ -238,3 +238,20 @@ def test_project_milestones_are_revenue_but_not_recurring(
     # 1000 of project work beside 2745.16 of retainers: 2745.16 / 3745.16 = 73.3 %; no MRR
     assert (march["Projects"], march["Recurring share"], march["MRR"]) == ("1000.00", "73.3%", "2600.00")
     assert cells(months, month="2026-02")["Projects"] == "0.00"
+
+
+@pytest.mark.parametrize(("page", "cls"), [(RECURRING, "RecurringRevenue"), (UTILIZATION, "Utilization")])
+def test_a_bug_in_a_report_shows_as_a_message_not_a_broken_page(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, page: str, cls: str
+) -> None:
+    import plugins.margin.recurring as recurring
+    import plugins.margin.utilization as utilization
+
+    owner = recurring.RecurringRevenue if cls == "RecurringRevenue" else utilization.Utilization
+
+    def broken(self: object, books: object) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(owner, "_page", broken)
+    html = get(client, page)  # still 200: Fava's page around the message
+    assert "could not build this report: ZeroDivisionError(&#39;a bug&#39;)" in html
