@@ -10,7 +10,6 @@ numbers, months ``YYYY-MM``, dates ISO.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -22,7 +21,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from plugins.billing.rules import parse_month_label
-from plugins.reports.csvtext import csv_text, half_up
+from plugins.reports.csvtext import csv_text, half_up, json_text
 
 LEDGER_VARIABLE = "RETAINER_LEDGER"
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
@@ -141,7 +140,7 @@ def cell(value: object) -> str:
 def render(report: Report, fmt: str) -> str:
     """The report as text in ``fmt`` (``table``, ``csv`` or ``json``)."""
     if fmt == "json":
-        return json.dumps(report.document, indent=2, ensure_ascii=False) + "\n"
+        return json_text(report.document)
     if fmt == "csv":  # the one CSV writer, shared with the Fava pages' downloads
         return csv_text(report.columns, [*report.rows, *report.footer])
     return _table(report)

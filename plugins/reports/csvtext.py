@@ -1,5 +1,6 @@
 """CSV as the commands and the Fava pages both give it: one writer, so a download from Fava
-and ``retainer <report> --format csv`` hold the same bytes for the same rows.
+and ``retainer <report> --format csv`` hold the same bytes for the same rows; and the JSON
+text every ``--format json`` prints.
 
 Spreadsheets want plain numbers: no thousands separators, amounts to the cent (half-up).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 
@@ -43,3 +45,8 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow(csv_cell(value) for value in row)
     return out.getvalue()
+
+
+def json_text(document: object) -> str:
+    """A JSON document as the commands print it: indented, non-ASCII kept, a final newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 from plugins.billing.model import KINDS, ZERO, Allowance, is_unlimited
 from plugins.reports.csvtext import half_up
 from plugins.reports.rate_card import PlanColumn, RateCard
-from plugins.reports.statement_format import amount, pdf_from_html, template_environment
-
-FORMATS = ("html", "pdf", "md", "json")
+from plugins.reports.statement_format import FORMATS as FORMATS  # the same four
+from plugins.reports.statement_format import amount, document_bytes, pdf_from_html, template_environment
 
 
 def _fixed(value: Decimal) -> str:
@@ -185,12 +183,11 @@ def to_html(card: RateCard) -> str:
 
 
 def render(card: RateCard, fmt: str) -> bytes:
-    if fmt == "pdf":
-        return pdf_from_html(to_html(card))
-    if fmt == "html":
-        return to_html(card).encode("utf-8")
-    if fmt == "md":
-        return to_markdown(card).encode("utf-8")
-    if fmt == "json":
-        return (json.dumps(to_json(card), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    raise ValueError(f"unknown rate card format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return document_bytes(
+        fmt,
+        "rate card",
+        pdf=lambda: pdf_from_html(to_html(card)),
+        html=lambda: to_html(card),
+        markdown=lambda: to_markdown(card),
+        document=lambda: to_json(card),
+    )

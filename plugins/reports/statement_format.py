@@ -20,7 +20,7 @@ import jinja2
 
 from plugins.billing.model import KINDS
 from plugins.billing.rules import Month, month_label
-from plugins.reports.csvtext import half_up
+from plugins.reports.csvtext import half_up, json_text
 from plugins.reports.statement import Statement, TimeLine
 from plugins.reports.statement_words import KIND_WORDS, money_words
 
@@ -401,14 +401,33 @@ def render_all(statements: Sequence[Statement], fmt: str, printer: PdfPrinter | 
 
 def render(statement: Statement, fmt: str) -> bytes:
     """The statement in ``fmt`` (one of ``FORMATS``), as the bytes of its file."""
-    if fmt == "pdf":
-        return to_pdf(statement)
-    if fmt == "html":
-        return to_html(statement).encode("utf-8")
-    if fmt == "md":
-        return to_markdown(statement).encode("utf-8")
-    if fmt == "json":
-        import json
+    return document_bytes(
+        fmt,
+        "statement",
+        pdf=lambda: to_pdf(statement),
+        html=lambda: to_html(statement),
+        markdown=lambda: to_markdown(statement),
+        document=lambda: to_json(statement),
+    )
 
-        return (json.dumps(to_json(statement), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    raise ValueError(f"unknown statement format {fmt!r}: use one of {', '.join(FORMATS)}")
+
+def document_bytes(
+    fmt: str,
+    what: str,
+    *,
+    pdf: Callable[[], bytes],
+    html: Callable[[], str],
+    markdown: Callable[[], str],
+    document: Callable[[], object],
+) -> bytes:
+    """A printable document (a statement, the rate card) in ``fmt``, as its file's bytes:
+    only the asked format is made."""
+    if fmt == "pdf":
+        return pdf()
+    if fmt == "html":
+        return html().encode("utf-8")
+    if fmt == "md":
+        return markdown().encode("utf-8")
+    if fmt == "json":
+        return json_text(document()).encode("utf-8")
+    raise ValueError(f"unknown {what} format {fmt!r}: use one of {', '.join(FORMATS)}")
