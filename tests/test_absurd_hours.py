@@ -7,6 +7,7 @@ time directly still show the figure the entry makes, to the hundredth, as record
 from __future__ import annotations
 
 import json
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import pytest
@@ -51,14 +52,20 @@ def test_utilization_shows_the_figure_instead_of_crashing(ledger: Path, fmt: str
 
 
 def test_utilization_json_keeps_every_digit(ledger: Path) -> None:
-    code, out, err = _run("utilization", "--ledger", str(ledger), "--format", "json")
-    assert code == 0, err
-    july = [row for row in json.loads(out)["rows"] if row["month"] == "2026-07" and row["staff"] == "alice"]
-    assert len(july) == 1
-    worked = july[0]["hours"]
-    # 28 digits before the point, two after: Alice's other July hours add to the last digits.
-    whole, _, hundredths = worked.partition(".")
-    assert len(whole) == 28 and whole.startswith(HOURS[:24]) and len(hundredths) == 2
+    def alice_july(books: Path) -> Decimal:
+        code, out, err = _run("utilization", "--ledger", str(books), "--format", "json")
+        assert code == 0, err
+        rows = json.loads(out)["rows"]
+        [july] = [row for row in rows if row["month"] == "2026-07" and row["staff"] == "alice"]
+        return Decimal(july["hours"])
+
+    # The same books without the entry: the figure is exactly the absurd hours more, every
+    # digit kept (28 before the point; to the hundredth it takes 30 digits, beyond Decimal's
+    # default precision, which is what crashed).
+    demo = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
+    with localcontext() as wide:
+        wide.prec = 40
+        assert alice_july(ledger) - alice_july(demo) == Decimal(HOURS)
 
 
 def test_the_statement_lists_the_entry_as_recorded(ledger: Path) -> None:
