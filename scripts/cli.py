@@ -7,25 +7,50 @@ that ``retainer --help`` stays instant.
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from scripts.commands.adjust import adjust_command
-from scripts.commands.check import check_command
-from scripts.commands.close import close_command, reopen_command
-from scripts.commands.hook import install_hook_command
-from scripts.commands.import_ import import_command
-from scripts.commands.margin import margin_command
-from scripts.commands.mrr import mrr_command
-from scripts.commands.new_client import new_client_command
-from scripts.commands.projects import projects_command
-from scripts.commands.rate_card import rate_card_command
-from scripts.commands.recover import recover_command
-from scripts.commands.reprice import reprice_command
-from scripts.commands.statement import statement_command
-from scripts.commands.utilization import utilization_command
+#: Each command and where it lives, imported only when it runs (or ``--help`` lists it): a
+#: command starts without importing every other one (Beancount's loader, Jinja, Fava's parts).
+COMMANDS = {
+    "check": "scripts.commands.check:check_command",
+    "import": "scripts.commands.import_:import_command",
+    "margin": "scripts.commands.margin:margin_command",
+    "mrr": "scripts.commands.mrr:mrr_command",
+    "utilization": "scripts.commands.utilization:utilization_command",
+    "recover": "scripts.commands.recover:recover_command",
+    "projects": "scripts.commands.projects:projects_command",
+    "statement": "scripts.commands.statement:statement_command",
+    "close": "scripts.commands.close:close_command",
+    "reopen": "scripts.commands.close:reopen_command",
+    "adjust": "scripts.commands.adjust:adjust_command",
+    "install-hook": "scripts.commands.hook:install_hook_command",
+    "reprice": "scripts.commands.reprice:reprice_command",
+    "new-client": "scripts.commands.new_client:new_client_command",
+    "rate-card": "scripts.commands.rate_card:rate_card_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name when needed (click's documented pattern
+    for lazily loaded subcommands)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = COMMANDS.get(cmd_name)
+        if where is None:
+            return None
+        module, name = where.split(":")
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.version_option(package_name="retainer")
 def main() -> None:
     """Retainer: plain-text books for IT consultants on flat monthly agreements.
@@ -48,20 +73,3 @@ def main() -> None:
       retainer statement --all 2026-06
       retainer close 2026-06
     """
-
-
-main.add_command(check_command, "check")
-main.add_command(import_command, "import")
-main.add_command(margin_command, "margin")
-main.add_command(mrr_command, "mrr")
-main.add_command(utilization_command, "utilization")
-main.add_command(recover_command, "recover")
-main.add_command(projects_command, "projects")
-main.add_command(statement_command, "statement")
-main.add_command(close_command, "close")
-main.add_command(reopen_command, "reopen")
-main.add_command(adjust_command, "adjust")
-main.add_command(install_hook_command, "install-hook")
-main.add_command(reprice_command, "reprice")
-main.add_command(new_client_command, "new-client")
-main.add_command(rate_card_command, "rate-card")
