@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 from beancount import loader
 from support import PLUGIN_LINE, Books, WriteBooks
+
+# The PDFs tests print (and the commands they run) are kept in a folder of this run, never in
+# the user's cache.
+os.environ["RETAINER_CACHE_DIR"] = tempfile.mkdtemp(prefix="retainer-test-cache-")
+atexit.register(shutil.rmtree, os.environ["RETAINER_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture

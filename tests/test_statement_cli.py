@@ -293,3 +293,47 @@ def test_a_posting_the_contract_does_not_explain_is_shown_as_booked_and_noted(
         "statement", "acme-dental", "2026-01", "--ledger", str(books.path), "--format", "html"
     )
     assert "data-notes" not in page  # the client's copy carries no notes for the consultant
+
+
+def test_all_again_reads_unchanged_statements_back_and_prints_a_changed_one(
+    write_books: WriteBooks, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plugins.reports import printing
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RETAINER_CACHE_DIR", str(cache))
+    beta = ACME.replace("client: acme-dental", "client: beta-dental").replace(
+        "account: AcmeDental", "account: BetaDental"
+    )
+    beta_time = '2026-01-07 custom "time" "beta-dental" "remote" 1.0\n  staff: "alice"\n'
+    books = write_books(ACME_LEDGER + beta_time, {"acme-dental": ACME, "beta-dental": beta}, PRACTICE)
+    ledger = str(books.path)
+
+    def statements(folder: str) -> dict[str, bytes]:
+        code, _, err = run("statement", "--all", "2026-01", "--ledger", ledger, "-o", str(tmp_path / folder))
+        assert code == 0, err
+        return {path.name: path.read_bytes() for path in (tmp_path / folder).iterdir()}
+
+    first = statements("first")
+    assert sorted(first) == ["acme-dental-2026-01.pdf", "beta-dental-2026-01.pdf"]
+    assert len(list(cache.glob("*.pdf"))) == 2
+
+    def printed(html: str) -> bytes:
+        raise AssertionError("an unchanged statement was printed again")
+
+    with monkeypatch.context() as patched:  # the printer's processes fork with this patch
+        patched.setattr(printing, "render_pdf", printed)
+        assert statements("again") == first
+
+    # A new entry for Beta in January: its statement is printed afresh, Acme's read back.
+    books.path.write_text(
+        books.path.read_text() + '2026-01-28 custom "time" "beta-dental" "remote" 0.5\n'
+        '  staff: "alice"\n  note: "Printer queue cleared"\n'
+    )
+    changed = statements("changed")
+    assert changed["acme-dental-2026-01.pdf"] == first["acme-dental-2026-01.pdf"]
+    assert changed["beta-dental-2026-01.pdf"] != first["beta-dental-2026-01.pdf"]
+    path = tmp_path / "changed" / "beta-dental-2026-01.pdf"
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Printer queue cleared" in text
+    assert len(list(cache.glob("*.pdf"))) == 3

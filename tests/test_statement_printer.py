@@ -1,4 +1,5 @@
-"""``PdfPrinter``: many statements printed on every core, each in its place, problems told.
+"""``PdfPrinter`` and the PDF cache: many statements printed on every core, each in its
+place, problems told; a page printed before is read back, never printed stale.
 
 Real WeasyPrint, real processes (forked, as ``retainer statement --all`` forks them).
 """
@@ -12,14 +13,14 @@ import pytest
 from beancount import loader
 
 from plugins.books import Books, ledger_postings
-from plugins.reports import statement_format
-from plugins.reports.statement import billed_clients, for_client
-from plugins.reports.statement_format import PdfPrinter, PdfUnavailable
+from plugins.reports import printing, statement_format
+from plugins.reports.printing import PdfCache, PdfPrinter, PdfUnavailable
+from plugins.reports.statement import Statement, billed_clients, for_client
 
 DEMO = Path(__file__).resolve().parent.parent / "ledger" / "main.beancount"
 
 
-def _statements() -> list[statement_format.Statement]:
+def _statements() -> list[Statement]:
     entries, errors, options = loader.load_file(str(DEMO))
     assert errors == []
     books = Books.of_ledger(entries, options)
@@ -28,22 +29,31 @@ def _statements() -> list[statement_format.Statement]:
     return [for_client(books, postings, client, month, month) for client in billed_clients(books, month)]
 
 
+def _pages() -> list[tuple[str, str]]:
+    """(statement number, HTML) of each demo statement of October."""
+    return [(s.number, statement_format.to_html(s)) for s in _statements()]
+
+
+def _text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
 def test_each_pdf_is_its_own_statement_in_the_order_asked(tmp_path: Path) -> None:
-    statements = _statements()
-    assert len(statements) >= 3  # the demo bills five clients in October
+    pages = _pages()
+    assert len(pages) >= 3  # the demo bills five clients in October
     # Reversed, so the order asked is not the printer's longest-first order either.
-    asked = list(reversed(statements))
-    with PdfPrinter() as printer:
-        printed = printer.print_all(asked)
+    asked = list(reversed(pages))
+    with PdfPrinter(PdfCache(None)) as printer:
+        process = printer._process
+        printed = printer.print_all([html for _, html in asked])
+    assert process is not None and process.exitcode == 0  # it ended on the closed pipe, not killed
     assert len(printed) == len(asked)
-    for statement, pdf in zip(asked, printed, strict=True):
-        path = tmp_path / f"{statement.client}.pdf"
-        path.write_bytes(pdf)
-        found = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
-        text = found.stdout
-        assert f"No. {statement.number}" in text, statement.client
-    # The same bytes as printing one at a time in this process: forking changes nothing printed.
-    assert printed[0] == statement_format.to_pdf(asked[0])
+    for (number, _), pdf in zip(asked, printed, strict=True):
+        assert f"No. {number}" in _text(pdf, tmp_path), number
+    # The same bytes as printing in this process: forking changes nothing printed.
+    assert printed[0] == printing.render_pdf(asked[0][1])
 
 
 def test_a_printing_problem_reaches_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,15 +61,107 @@ def test_a_printing_problem_reaches_the_command(monkeypatch: pytest.MonkeyPatch)
         raise PdfUnavailable("printing a PDF needs the pango libraries: run `make pdf-libs`")
 
     # Patched before the printer forks: its processes print with the patched function.
-    monkeypatch.setattr(statement_format, "pdf_from_html", no_pango)
-    with PdfPrinter() as printer, pytest.raises(PdfUnavailable, match="make pdf-libs"):
-        printer.print_all(_statements())
+    monkeypatch.setattr(printing, "render_pdf", no_pango)
+    with PdfPrinter(PdfCache(None)) as printer, pytest.raises(PdfUnavailable, match="make pdf-libs"):
+        printer.print_all([html for _, html in _pages()])
 
 
 def test_a_printer_given_nothing_ends_its_process_on_close() -> None:
-    printer = PdfPrinter()
+    printer = PdfPrinter(PdfCache(None))
     process = printer._process
     assert process is not None  # the machine has two cores or more (CI's has)
     printer.close()
     assert not process.is_alive()
-    assert process.exitcode == 0  # it ended on the closed pipe: not killed (that is -15)
+
+
+def test_pages_printed_before_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = [html for _, html in _pages()][:3]
+    kept = PdfCache(tmp_path / "cache")
+    with PdfPrinter(kept) as printer:
+        first = printer.print_all(pages)
+    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 3
+
+    def printed_again(html: str) -> bytes:
+        raise AssertionError("a page in the cache was printed again")
+
+    monkeypatch.setattr(printing, "render_pdf", printed_again)
+    with PdfPrinter(kept) as printer:
+        assert printer.print_all(pages) == first  # the same bytes, none printed
+        # Every page was in the cache, so the printing process was stopped unused.
+        assert printer._sent is False
+    assert printing.print_pdf(pages[0], kept) == first[0]
+
+
+def test_a_changed_page_is_printed_afresh(tmp_path: Path) -> None:
+    (number, html), *_ = _pages()
+    kept = PdfCache(tmp_path / "cache")
+    before = printing.print_pdf(html, kept)
+    # One figure of the page changed: a new key, so it is printed, not read back.
+    changed = html.replace(f"No. <strong data-number>{number}</strong>", "No. <strong>X-1</strong>")
+    assert changed != html
+    after = printing.print_pdf(changed, kept)
+    assert "No. X-1" in _text(after, tmp_path)
+    assert "No. X-1" not in _text(before, tmp_path)
+    assert len(list((tmp_path / "cache").glob("*.pdf"))) == 2
+
+
+def test_a_broken_cache_file_is_printed_again(tmp_path: Path) -> None:
+    html = "<p>Hello</p>"
+    kept = PdfCache(tmp_path)
+    pdf = printing.print_pdf(html, kept)
+    (cached,) = tmp_path.glob("*.pdf")
+    cached.write_bytes(pdf[: len(pdf) // 2])  # cut short, as no atomic write leaves it
+    assert kept.get(html) is None
+    assert printing.print_pdf(html, kept) == pdf
+    assert cached.read_bytes() == pdf  # and kept whole again
+
+
+def test_an_unwritable_cache_is_no_cache(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    kept = PdfCache(blocked / "pdf")
+    pdf = printing.print_pdf("<p>Hello</p>", kept)
+    assert pdf.startswith(b"%PDF-")
+    assert kept.get("<p>Hello</p>") is None
+
+
+def test_the_cache_keeps_the_newest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(printing, "CACHE_SIZE", 2)
+    kept = PdfCache(tmp_path)
+    for word in ("one", "two", "three"):
+        kept.put(f"<p>{word}</p>", b"%PDF-1.7\n" + word.encode() + b"\n%%EOF\n")
+    assert kept.get("<p>one</p>") is None  # the oldest went
+    assert kept.get("<p>three</p>") is not None
+    assert len(list(tmp_path.glob("*.pdf"))) == 2
+
+
+def test_the_cache_folder_is_chosen_by_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETAINER_CACHE_DIR", str(tmp_path))
+    assert PdfCache.default().folder == tmp_path
+    monkeypatch.setenv("RETAINER_CACHE_DIR", "")
+    assert PdfCache.default().folder is None
+    monkeypatch.delenv("RETAINER_CACHE_DIR")
+    assert PdfCache.default().folder is not None and PdfCache.default().folder.name == "pdf"
+
+
+def test_weasyprint_imported_quickly_loads_the_same_libraries() -> None:
+    # In a fresh interpreter each way: the libraries the process maps are the same files.
+    script = (
+        "import sys\n"
+        "if sys.argv[1] == 'quick':\n"
+        "    from plugins.reports.printing import import_weasyprint; import_weasyprint()\n"
+        "else:\n"
+        "    import weasyprint\n"
+        "names = ('pango', 'harfbuzz', 'gobject', 'fontconfig')\n"
+        "print(sorted({line.split()[-1] for line in open('/proc/self/maps')\n"
+        "              if '.so' in line and any(name in line for name in names)}))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    found = [
+        subprocess.run(
+            ["python", "-c", script, way], capture_output=True, text=True, check=True, cwd=root
+        ).stdout
+        for way in ("quick", "plain")
+    ]
+    assert "libpango-1.0.so" in found[0]
+    assert found[0] == found[1]

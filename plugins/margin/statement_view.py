@@ -14,8 +14,9 @@ from flask import Response
 
 from plugins.billing.rules import Month, parse_month_label
 from plugins.books import Books
+from plugins.reports.printing import PdfUnavailable
 from plugins.reports.statement import Postings, StatementError, for_client
-from plugins.reports.statement_format import PdfUnavailable, to_html, to_pdf
+from plugins.reports.statement_format import to_html, to_pdf
 
 
 def _month(text: str | None, name: str) -> Month:

@@ -7,9 +7,11 @@ from typing import Any
 
 from plugins.billing.model import KINDS, ZERO, Allowance, is_unlimited
 from plugins.reports.csvtext import half_up
+from plugins.reports.documents import FORMATS as FORMATS  # the statements' four
+from plugins.reports.documents import document_bytes
+from plugins.reports.printing import print_pdf
 from plugins.reports.rate_card import PlanColumn, RateCard
-from plugins.reports.statement_format import FORMATS as FORMATS  # the same four
-from plugins.reports.statement_format import amount, document_bytes, pdf_from_html, template_environment
+from plugins.reports.statement_format import amount, template_environment
 
 
 def _fixed(value: Decimal) -> str:
@@ -186,7 +188,7 @@ def render(card: RateCard, fmt: str) -> bytes:
     return document_bytes(
         fmt,
         "rate card",
-        pdf=lambda: pdf_from_html(to_html(card)),
+        pdf=lambda: print_pdf(to_html(card)),
         html=lambda: to_html(card),
         markdown=lambda: to_markdown(card),
         document=lambda: to_json(card),

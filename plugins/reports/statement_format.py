@@ -9,28 +9,22 @@ here: both adapters call these.
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import jinja2
 
 from plugins.billing.model import KINDS
 from plugins.billing.rules import Month, month_label
-from plugins.reports.csvtext import half_up, json_text
+from plugins.reports.csvtext import half_up
+from plugins.reports.documents import document_bytes
+from plugins.reports.printing import PdfPrinter, print_pdf
 from plugins.reports.statement import Statement, TimeLine
 from plugins.reports.statement_words import KIND_WORDS, money_words
 
-if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
-
-FORMATS = ("html", "pdf", "md", "json")
-#: The file name ending of each format.
-SUFFIXES = {"html": ".html", "pdf": ".pdf", "md": ".md", "json": ".json"}
 LINE_NAMES = {
     "retainer": "Retainer",
     "hourly": "Hourly",
@@ -270,13 +264,9 @@ def to_html(statement: Statement, *, notes: bool = False) -> str:
     )
 
 
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint cannot print here: the system libraries it needs are missing."""
-
-
 def to_pdf(statement: Statement) -> bytes:
     """The HTML page, printed by WeasyPrint (needs Debian's pango: ``make`` installs it)."""
-    return pdf_from_html(to_html(statement))
+    return print_pdf(to_html(statement))
 
 
 def template_environment() -> jinja2.Environment:
@@ -285,118 +275,18 @@ def template_environment() -> jinja2.Environment:
     return _environment()
 
 
-def pdf_from_html(html: str) -> bytes:
-    """A page printed by WeasyPrint, or ``PdfUnavailable`` saying how to get its libraries."""
-    try:
-        import weasyprint  # here: it takes a few hundred ms to import, and only PDFs need it
-    except OSError as exc:  # WeasyPrint loads pango with dlopen on import
-        raise PdfUnavailable(
-            f"printing a PDF needs the pango libraries WeasyPrint uses ({exc}): run `make pdf-libs`"
-            " (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html"
-        ) from None
-    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
-    return pdf
-
-
-def _start_printing() -> None:
-    """The printing process's start: import WeasyPrint and print one line in the
-    statements' font, so the libraries and fonts are loaded before the first statement."""
-    try:
-        import weasyprint
-    except OSError:
-        return  # to_pdf says what is missing, in the error it sends back
-    weasyprint.HTML(string='<p style="font-family: DejaVu Sans">0 <b>0</b></p>').write_pdf()
-
-
-class PdfPrinter:
-    """Prints statements to PDF on every core.
-
-    WeasyPrint takes about 0.4 s of a core to import and a few hundred milliseconds per
-    statement. So a command that prints many starts the printer before it reads the
-    books: a printing process imports WeasyPrint on the other core meanwhile, then forks
-    one worker per core, which start with WeasyPrint loaded. Use it as a context manager;
-    on one core it prints in this process.
-    """
-
-    def __init__(self) -> None:
-        self._conn: Connection | None = None
-        self._process: BaseProcess | None = None
-        if (os.cpu_count() or 1) < 2:
-            return
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")  # it starts with our code imported
-        self._conn, theirs = context.Pipe()
-        self._process = context.Process(
-            target=_printing_house, args=(theirs, self._conn), name="retainer-pdf"
-        )
-        self._process.start()
-        theirs.close()  # only the printing process holds its end: a close is the other's EOF
-
-    def print_all(self, statements: Sequence[Statement]) -> list[bytes]:
-        """Each statement's PDF, in order."""
-        if self._conn is None or len(statements) < 2:
-            return [to_pdf(statement) for statement in statements]
-        self._conn.send(list(statements))
-        try:
-            printed = self._conn.recv()
-        except EOFError:
-            raise RuntimeError("the PDF printing process ended without an answer") from None
-        if isinstance(printed, BaseException):
-            raise printed
-        return cast("list[bytes]", printed)
-
-    def close(self) -> None:
-        if self._conn is not None and self._process is not None:
-            self._conn.close()  # the printing process, waiting for statements, ends on this
-            self._process.join(5)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join()
-        self._conn = self._process = None
-
-    def __enter__(self) -> PdfPrinter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _printing_house(conn: Connection, commands: Connection) -> None:
-    """The printing process: WeasyPrint loaded once, then every statement it is sent printed
-    on every core, the longest first so the cores finish together. ``commands`` is the
-    command's end of the pipe, which the fork copied here: closed, so the command's close
-    ends the wait."""
-    commands.close()
-    _start_printing()
-    try:
-        statements: list[Statement] = conn.recv()
-    except EOFError:  # closed before anything was sent: nothing to print
-        return
-    try:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        workers = min(os.cpu_count() or 1, len(statements))
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            longest_first = sorted(range(len(statements)), key=lambda i: -len(statements[i].time))
-            futures = {i: pool.submit(to_pdf, statements[i]) for i in longest_first}
-            conn.send([futures[i].result() for i in range(len(statements))])
-    except Exception as exc:  # PdfUnavailable, or a bug: the command says it
-        conn.send(exc)
-
-
 def render_all(statements: Sequence[Statement], fmt: str, printer: PdfPrinter | None = None) -> list[bytes]:
     """Each statement in ``fmt``; PDFs by ``printer`` (or one started here), as WeasyPrint
     takes a few hundred milliseconds per statement (the other formats a few milliseconds)."""
     if fmt != "pdf":
         return [render(statement, fmt) for statement in statements]
+    pages = [to_html(statement) for statement in statements]
     if printer is not None:
-        return printer.print_all(statements)
+        return printer.print_all(pages)
     if len(statements) < 2:
-        return [to_pdf(statement) for statement in statements]
+        return [print_pdf(html) for html in pages]
     with PdfPrinter() as started:
-        return started.print_all(statements)
+        return started.print_all(pages)
 
 
 def render(statement: Statement, fmt: str) -> bytes:
@@ -409,25 +299,3 @@ def render(statement: Statement, fmt: str) -> bytes:
         markdown=lambda: to_markdown(statement),
         document=lambda: to_json(statement),
     )
-
-
-def document_bytes(
-    fmt: str,
-    what: str,
-    *,
-    pdf: Callable[[], bytes],
-    html: Callable[[], str],
-    markdown: Callable[[], str],
-    document: Callable[[], object],
-) -> bytes:
-    """A printable document (a statement, the rate card) in ``fmt``, as its file's bytes:
-    only the asked format is made."""
-    if fmt == "pdf":
-        return pdf()
-    if fmt == "html":
-        return html().encode("utf-8")
-    if fmt == "md":
-        return markdown().encode("utf-8")
-    if fmt == "json":
-        return json_text(document()).encode("utf-8")
-    raise ValueError(f"unknown {what} format {fmt!r}: use one of {', '.join(FORMATS)}")

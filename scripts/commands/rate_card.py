@@ -8,15 +8,15 @@ from pathlib import Path
 import click
 
 from plugins.books import contracts_folder
+from plugins.reports.documents import format_of
+from plugins.reports.printing import PdfUnavailable
 from plugins.reports.rate_card import build_rate_card
 from plugins.reports.rate_card_format import FORMATS, render
-from plugins.reports.statement_format import PdfUnavailable
 from scripts.ledger import load
 from scripts.output import fail, ledger_option
 from scripts.writing import write_files
 
 COMMAND = "rate-card"
-_SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".md": "md", ".json": "json"}
 
 
 @click.command(COMMAND)
@@ -42,7 +42,7 @@ def rate_card_command(ledger: Path | None, fmt: str | None, output: Path | None)
     practice = loaded.books.practice
     if not practice.plans:
         fail(COMMAND, f"no plans: in {folder / 'practice.yaml'}: add some (docs/reference.md, practice.yaml)")
-    kind = fmt or (_SUFFIXES.get(output.suffix.lower(), "md") if output is not None else "md")
+    kind = fmt or format_of(output)
     try:
         content = render(build_rate_card(practice), kind)
     except PdfUnavailable as exc:

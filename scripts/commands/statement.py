@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from plugins.billing.rules import Month, month_label
-from plugins.books import Books, ledger_postings
-from plugins.reports.statement import (
-    Postings,
-    Statement,
-    StatementError,
-    billed_clients,
-    by_account,
-    check_period,
-    for_client,
-)
-from plugins.reports.statement_format import FORMATS, SUFFIXES, PdfPrinter, PdfUnavailable, render_all
-from scripts.ledger import Loaded, error_line, load
+from plugins.reports.documents import FORMATS, SUFFIXES, format_of
+from plugins.reports.printing import PdfPrinter, PdfUnavailable
 from scripts.output import fail, ledger_option, parse_month
-from scripts.writing import write_files
+
+# The books' parts (Beancount, the statements' templates) are imported where they are used:
+# `--all` starts the PDF printer first, so WeasyPrint loads on another core meanwhile.
+if TYPE_CHECKING:
+    from plugins.books import Books
+    from plugins.reports.statement import Postings, Statement
+    from scripts.ledger import Loaded
 
 DEFAULT_FOLDER = Path("statements")
 
@@ -59,7 +56,8 @@ def statement_command(
     behind it; then the account (balance before, charges, payments received, balance
     due), included hours used, visits, and every time entry of the period, billable or
     not. Addressed to the contract's contact:, with the practice's name, address and
-    payment_terms from contracts/practice.yaml.
+    payment_terms from contracts/practice.yaml. A PDF whose page has not changed since it
+    was printed is read back from the cache, not printed again ($RETAINER_CACHE_DIR).
 
     \b
     Examples:
@@ -87,19 +85,25 @@ def statement_command(
     if client not in books.clients and client in books.contracts.failed_clients:
         fail("statement", f"the contract of {client!r} does not load: fix the problem above, then retry")
     statement = _statement(books, postings, client, first, through, title)
-    kind = fmt or _format_of(output)
+    kind = fmt or format_of(output)
     if output is None:
         if kind == "pdf" and sys.stdout.isatty():
             fail("statement", "a PDF is not for the terminal: give -o FILE.pdf")
         sys.stdout.buffer.write(_render([statement], kind)[0])
         sys.stdout.flush()
         return
+    from scripts.writing import write_files
+
     write_files({output: _render([statement], kind)[0]}, loaded.path, "statement")
     click.echo(str(output))
 
 
 def _read(ledger: Path | None) -> tuple[Loaded, Postings, str | None]:
     """The books, their receivable postings and title; their problems said on stderr."""
+    from plugins.books import ledger_postings
+    from plugins.reports.statement import by_account
+    from scripts.ledger import error_line, load
+
     loaded = load("statement", ledger)
     for error in loaded.errors:
         click.echo(f"retainer statement: problem: {error_line(error)}", err=True)
@@ -115,6 +119,9 @@ def _every(
     printer: PdfPrinter | None,
 ) -> None:
     """``--all``: one statement per client billed in the period, written to a folder."""
+    from plugins.reports.statement import StatementError, billed_clients, check_period
+    from scripts.writing import write_files
+
     loaded, postings, title = _read(ledger)
     books = loaded.books
     try:
@@ -137,6 +144,8 @@ def _every(
 
 
 def _render(statements: list[Statement], kind: str, printer: PdfPrinter | None = None) -> list[bytes]:
+    from plugins.reports.statement_format import render_all
+
     try:
         return render_all(statements, kind, printer)
     except PdfUnavailable as exc:
@@ -160,6 +169,8 @@ def _statement(
     books: Books, postings: Postings, client: str, first: Month, last: Month, title: str | None
 ) -> Statement:
     """The statement, its notes (where books and contract disagree) said on stderr."""
+    from plugins.reports.statement import StatementError, for_client
+
     try:
         statement = for_client(books, postings, client, first, last, title=title)
     except StatementError as exc:
@@ -171,13 +182,3 @@ def _statement(
 
 def _months(first: Month, last: Month) -> str:
     return month_label(first) if first == last else f"{month_label(first)}-{month_label(last)}"
-
-
-def _format_of(output: Path | None) -> str:
-    """The format an output file's name asks for (``.htm`` too), else Markdown."""
-    if output is not None:
-        suffix = output.suffix.lower()
-        for fmt, ending in SUFFIXES.items():
-            if suffix == ending or (fmt == "html" and suffix == ".htm"):
-                return fmt
-    return "md"
