@@ -34,7 +34,7 @@ def retainer(
         # One pause of the cyclic collector for the whole pass: with two (reading, then
         # billing), the collection between them walks every time entry just read.
         kept = keeps_passes()  # Fava's pages or a command read this pass again (books.remembered)
-        with gc_paused():
+        with gc_paused(long_lived=True):  # the entries it makes stay with the ledger
             books = Books.of(entries, folder)
             if kept:
                 generated = books.transactions(entries)

@@ -15,12 +15,25 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def gc_paused() -> Iterator[None]:
-    """Disable the cyclic collector for the ``with`` block; restore its state even on error."""
+def gc_paused(*, long_lived: bool = False) -> Iterator[None]:
+    """Disable the cyclic collector for the ``with`` block; restore its state even on error.
+
+    ``long_lived``: what the block makes stays alive with the ledger (the plugin's entries).
+    The collector would learn that by walking the whole heap: re-enabled, its first young
+    collections move the block's survivors to the oldest generation, which then counts
+    enough new objects to start a full collection (measured: 0.25 s of a 3 s check of 100k
+    entries, freeing nothing). ``gc.freeze()`` then ``gc.unfreeze()`` puts every young
+    object in the oldest generation at once, without a walk; the next full collection
+    still sees them all, so nothing that becomes garbage is kept. Skipped when the process
+    has frozen objects of its own (``gc.unfreeze`` would thaw them too).
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if long_lived and gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
