@@ -27,7 +27,7 @@ from beancount.core import data
 from plugins.billing.contracts import DEFAULT_FOLDER, ContractSet, load_contracts, resolve_folder
 from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Contract, Location, Practice, Problem, TimeEntry
-from plugins.billing.rules import MonthBill, bill_contract, check_entry, check_project
+from plugins.billing.rules import Month, MonthBill, bill_contract, check_entry, check_project
 from plugins.closing import ADJUSTMENT_TAG, CLOSED, ClosedBooks, Scan
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
@@ -212,14 +212,16 @@ class Books:
         self._billed = True
         return found
 
-    def bills_in_detail(self, client: str) -> list[MonthBill]:
-        """One client's bills with the charged unit of every entry (what a statement lists).
+    def bills_in_detail(self, client: str, period: tuple[Month, Month] | None = None) -> list[MonthBill]:
+        """One client's bills with the charged unit of every entry (what a statement lists):
+        all months, or those of ``period`` (first, last; see ``bill_contract``).
 
         Billed again for this one client: the other callers need only the totals, and a
         unit record per entry was a tenth of the plugin's time.
         """
         contract = self.clients[client]
-        return bill_contract(contract, self.practice, self.time.get(client, []), self.today, detail=True)
+        entries = self.time.get(client, [])
+        return bill_contract(contract, self.practice, entries, self.today, detail=True, period=period)
 
     def transactions(self, existing: Sequence[data.Directive] = ()) -> list[data.Directive]:
         """The generated transactions, and an ``Open`` for each account they use that

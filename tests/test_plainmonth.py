@@ -13,16 +13,13 @@ import dataclasses
 import datetime
 from decimal import Decimal as D
 
-from billing_strategies import LAST, PRACTICE, TODAY, contracts
-from hypothesis import HealthCheck, given, settings
+from billing_strategies import EXAMPLES, PRACTICE, TODAY, month_of_work, varied_contracts
+from hypothesis import given
 from hypothesis import strategies as st
 
-from plugins.billing.model import Contract, Milestone, Project, Terms, TimeEntry
+from plugins.billing.model import Contract, Terms, TimeEntry
 from plugins.billing.rules import MonthBill, bill_contract
 
-EXAMPLES = settings(
-    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
 day = datetime.date
 
 
@@ -36,57 +33,6 @@ def both_paths(contract: Contract, entries: list[TimeEntry]) -> tuple[list[Month
         bill_contract(contract, PRACTICE, entries, TODAY, detail=False),
         bill_contract(contract, PRACTICE, entries, TODAY, detail=True),
     )
-
-
-#: Durations as a tracker or a person writes them: 0.25, 1.5, but also 0.333333 or
-#: 0.0083 (half a minute: the whole-minute rounding edge), so that unit hours like 10/60
-#: have no exact decimal and every sum is rounded at 28 digits.
-hours = st.builds(
-    lambda digits, places: D(digits).scaleb(-places), st.integers(1, 900), st.integers(0, 6)
-).filter(lambda h: h <= 12)
-
-
-@st.composite
-def month_of_work(draw: st.DrawFn, contract: Contract) -> list[TimeEntry]:
-    """Entries on a few days the contract is in force (so days mix kinds), in ledger order."""
-    days = draw(st.lists(st.dates(contract.starts, contract.ends or LAST), min_size=1, max_size=5))
-    projects = [p.id for p in contract.projects]
-    found = []
-    for index in range(draw(st.integers(1, 40))):
-        found.append(
-            TimeEntry(
-                draw(st.sampled_from(days)),
-                contract.client,
-                draw(st.sampled_from(["remote", "onsite"])),
-                draw(hours),
-                draw(st.sampled_from(["alice", "bob", None])),
-                draw(st.booleans()),  # after hours
-                draw(st.sampled_from([True, True, True, False])),  # billable
-                None,
-                None,
-                draw(st.sampled_from(["time.beancount", None])),  # None: no place to point at
-                index + 1,
-                None,
-                draw(st.sampled_from([None, None, None, *projects])),
-            )
-        )
-    return sorted(found, key=lambda entry: entry.date)  # stable: each day keeps its order
-
-
-@st.composite
-def varied_contracts(draw: st.DrawFn) -> Contract:
-    """The property contracts, some with a rate dropped (its overage is then an error) and
-    some with a fixed-price project (its time is labor only)."""
-    contract = draw(contracts())
-    drop = draw(st.sampled_from([(), ("remote",), ("onsite",), ("remote", "onsite")]))
-    terms = tuple(
-        dataclasses.replace(t, rates={k: v for k, v in t.rates.items() if k not in drop})
-        for t in contract.terms
-    )
-    projects: tuple[Project, ...] = ()
-    if draw(st.booleans()):
-        projects = (Project("site", "Site", D(900), (Milestone(day(2026, 2, 10), D(900)),)),)
-    return dataclasses.replace(contract, terms=terms, projects=projects)
 
 
 @EXAMPLES

@@ -651,11 +651,15 @@ def bill_contract(
     today: datetime.date,
     *,
     detail: bool = True,
+    period: tuple[Month, Month] | None = None,
 ) -> list[MonthBill]:
     """Every accrued month of a contract; ``entries`` are its client's, in ledger order.
 
     Entries after the horizon wait, unbilled; entries outside the terms are skipped here
-    (``check_entry`` says why, and the adapters report it).
+    (``check_entry`` says why, and the adapters report it). ``period`` (first, last): only
+    the accrued months from first through last, exactly as billed among all. A month's bill
+    depends on no other month's, except through hour banks: with one, the months before
+    are billed too (their lots and blocks carry over), in totals only, and also returned.
     """
     # Ledger order is date order, then file order: a stable sort by date keeps it, and on
     # entries already sorted (as Beancount gives them) it is one cheap pass. Each month is
@@ -668,10 +672,17 @@ def bill_contract(
 
         bank = Bank.of(contract)
     for month in accrued_months(contract, practice, today):
+        in_period = period is None or period[0] <= month
+        if period is not None and month > period[1]:
+            break
+        if not in_period and bank is None:
+            continue
         start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
         following = next_month(month)
         stop = bisect_left(ordered, datetime.date(following[0], following[1], 1), start, key=_DATE)
-        bills.append(_checked_month(contract, practice, month, ordered[start:stop], detail, bank))
+        bills.append(
+            _checked_month(contract, practice, month, ordered[start:stop], detail and in_period, bank)
+        )
     return bills
 
 

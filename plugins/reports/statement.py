@@ -441,7 +441,7 @@ def for_client(
     return build_statement(
         contract,
         books.practice,
-        books.bills_in_detail(client),
+        books.bills_in_detail(client, (first, last or first)),
         books.time.get(client, []),
         postings,
         first,
