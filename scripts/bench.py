@@ -3,7 +3,7 @@
 Usage (``make bench`` runs the defaults)::
 
     .venv/bin/python scripts/bench.py [--sizes small,medium,large] [--runs 3]
-        [--out bench/results.md] [--workdir bench/books] [--skip fava,import]
+        [--out bench/results.md] [--workdir bench/books] [--skip fava,import,statements]
 
 Beancount itself is the floor we cannot go below, so every figure is a ratio against
 Beancount doing the same work without us: ``bean-check`` of the books with the plugin
@@ -584,11 +584,17 @@ with open(report, "w") as out:
 """
 
 
-def run_measured(argv: Sequence[str], cwd: Path | None = None) -> tuple[Sample, str]:
-    """Run ``argv`` in a fresh process; its own wall time, CPU time and peak RSS."""
+def run_measured(
+    argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[Sample, str]:
+    """Run ``argv`` in a fresh process (``env``: variables added); its own wall time, CPU
+    time (its children's included) and peak RSS."""
     with tempfile.NamedTemporaryFile("r", suffix=".rusage") as report:
         launcher = [sys.executable, "-c", _LAUNCHER, report.name, *argv]
-        proc = subprocess.run(launcher, cwd=cwd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        environment = {**_env(), **(env or {})}
+        proc = subprocess.run(
+            launcher, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         text = proc.stdout.decode("utf-8", "replace")
         fields = report.read().split()
     if proc.returncode != 0 or len(fields) != 4 or fields[3] != "0":
@@ -761,6 +767,36 @@ def measure_import(paths: BookPaths, runs: int, log: Callable[[str], None]) -> S
     return series
 
 
+def measure_statements(paths: BookPaths, size: Size, runs: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """``retainer statement --all`` of the last month, as PDFs: each run first as a first
+    run (no Beancount cache, an empty PDF cache), then again (both caches as the first left
+    them, the files already written: what a user's second run finds)."""
+    month = f"{size.last_month[0]}-{size.last_month[1]:02d}"
+    pickle = paths.ledger_dir / f".{paths.plugin.name}.picklecache"
+    first, again = Series(""), Series("")
+    clients = 0
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as scratch:
+            out = Path(scratch) / "statements"
+            argv = [_rel(BIN / "retainer"), "statement", "--all", month]
+            argv += ["--ledger", _rel(paths.plugin), "-o", str(out)]
+            env = {"RETAINER_CACHE_DIR": str(Path(scratch) / "pdf-cache")}
+            first.command = shlex.join([*argv[:-1], "OUT"])
+            again.command = first.command
+            pickle.unlink(missing_ok=True)
+            sample, _ = run_measured(argv, cwd=ROOT, env=env)
+            first.samples.append(sample)
+            clients = len(list(out.glob("*.pdf")))
+            repeat, _ = run_measured(argv, cwd=ROOT, env=env)
+            again.samples.append(repeat)
+        log(
+            f"  run {run + 1}/{runs} statement --all ({clients} PDFs) first {sample.seconds:6.2f} s,"
+            f" again {repeat.seconds:6.2f} s"
+        )
+    pickle.unlink(missing_ok=True)
+    return {"first": first, "again": again, "clients": clients, "month": month}
+
+
 def measure_startup(runs: int) -> tuple[Series, Series]:
     """Start-up with Beancount's loader alone, and with ``plugins.retainer`` imported too.
 
@@ -855,6 +891,7 @@ class SizeResult:
     fava: dict[str, Any] | None = None
     imports: Series | None = None
     reload: dict[str, Any] | None = None  # Fava reload CPU seconds, with and without the plugin
+    statements: dict[str, Any] | None = None  # retainer statement --all, first run and again
 
 
 def _ratio(value: float, target: float, goal: float | None = None) -> str:
@@ -988,6 +1025,29 @@ def report(
                 f" one bean-check of the books {check:.2f} s; ratio {r.imports.median / check:.3f}"
             )
         lines.append("")
+    with_statements = [r for r in results if r.statements]
+    if with_statements:
+        lines += [
+            "## retainer statement --all (a PDF for every client billed in the last month)",
+            "",
+            "First run: no Beancount cache and an empty PDF cache. Again: the same command right"
+            " after, with both caches as the first run left them (a PDF whose page is unchanged is"
+            " read back, not printed). Wall: median seconds (min–max); CPU includes the printing"
+            " processes. Against one `bean-check --no-cache` of the same books, with the plugin.",
+            "",
+            "| size | PDFs | first run wall s | CPU s | again wall s | bean-check wall s"
+            " | first / bean-check | again / bean-check |",
+            "|---|---:|---|---:|---|---:|---:|---:|",
+        ]
+        for r in with_statements:
+            assert r.statements is not None
+            f, a, bean = r.statements["first"], r.statements["again"], r.checks["plugin"]
+            lines.append(
+                f"| {r.size.name} | {r.statements['clients']} | {f.median:.2f} ({f.spread()}) | {f.cpu:.2f}"
+                f" | {a.median:.2f} ({a.spread()}) | {bean.median:.2f} | {f.median / bean.median:.3f}"
+                f" | {a.median / bean.median:.3f} |"
+            )
+        lines.append("")
     lines += ["## Targets", ""]
     largest = results[-1]
     p, n, m = (largest.checks[k] for k in ("plugin", "noplugin", "materialized"))
@@ -1026,6 +1086,17 @@ def report(
                 lines.append(f"- {title} / income statement: {_ratio(page / income, 1.0)}")
     else:
         lines.append("- Fava pages / income statement: not measured (skipped)")
+    hundred = [r for r in with_statements if r.size.clients >= 100]  # the target is for 100 clients
+    if not hundred:
+        lines.append("- statement --all for 100 clients / bean-check: not measured (no size of 100 clients)")
+    for r in hundred:
+        assert r.statements is not None
+        check = r.checks["plugin"].median
+        f, a = r.statements["first"].median, r.statements["again"].median
+        lines.append(
+            f"- {r.size.name}: statement --all for {r.statements['clients']} clients / one bean-check:"
+            f" first run {_ratio(f / check, 1.0)}; again {_ratio(a / check, 1.0)}"
+        )
     if largest.imports:
         lines.append(f"- import / bean-check: {_ratio(largest.imports.median / p.median, 0.5)}")
     else:
@@ -1053,6 +1124,8 @@ def report(
             lines.append(f"  - `{r.reload['command']}`")
         if r.imports:
             lines.append(f"  - `{r.imports.command}` (into a fresh copy of the books each run)")
+        if r.statements:
+            lines.append(f"  - `{r.statements['first'].command}` (first run, then again)")
     lines += [
         "",
         "`--no-cache` keeps Beancount's pickle cache out of every figure. Each variant is run in turn",
@@ -1074,7 +1147,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=5, help="timed requests of each Fava page")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "books")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: fava,import")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: fava,import,statements")
     parser.add_argument("--regenerate", action="store_true", help="rebuild the books even if present")
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.sizes.split(",") if name.strip()]
@@ -1091,6 +1164,7 @@ def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeRes
     args = parse_args(argv)
     fava = "fava" not in args.skip_set
     imports = "import" not in args.skip_set
+    statements = "statements" not in args.skip_set
     # Every run as a user's second run: with the project's bytecode cached. Where
     # PYTHONDONTWRITEBYTECODE is set (as on shared CI machines) each bean-check would
     # otherwise compile the plugin's modules again, a cost only the plugin variant pays.
@@ -1115,6 +1189,8 @@ def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeRes
             log(f"  reload: {json.dumps(reloads)}")
         if imports and paths.toggl.is_file():  # written for the large and tiny books only
             result.imports = measure_import(paths, args.runs, log)
+        if statements:
+            result.statements = measure_statements(paths, size, args.runs, log)
         results.append(result)
     startup = measure_startup(max(5, args.runs))
     text = report(results, startup, heavy_modules(), argv)

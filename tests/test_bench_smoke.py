@@ -16,6 +16,8 @@ from beancount import loader
 from beancount.core import data
 from beancount.parser import printer
 
+from plugins.books import Books
+from plugins.reports.statement import billed_clients
 from scripts import bench
 
 
@@ -43,6 +45,11 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     assert result.verified, "plugin books and materialized books must balance alike"
     text = out.read_text(encoding="utf-8")
     assert "## bean-check" in text and "| small |" in text
+    # statement --all wrote a PDF for each client the books bill in their last month.
+    books = bench_books(tmp_path / "books" / "small" / "ledger" / "main.beancount")
+    billed = billed_clients(books, (2025, 12))
+    assert result.statements is not None and result.statements["clients"] == len(billed) > 10
+    assert f"| small | {len(billed)} |" in text.split("## retainer statement --all", 1)[1]
     # Every report page is timed against Fava's income statement on the same server.
     for page in ("Client Margin", "Recurring Revenue", "Utilization", "one client's statement page"):
         assert f"- {page} / income statement: " in text
@@ -52,6 +59,12 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     assert any(account.startswith("Income:Clients:") for account in with_plugin)
     assert any(name.startswith("Expenses:Clients:") and name.endswith(":Labor") for name in with_plugin)
     assert with_plugin == bench.balances(paths.materialized)
+
+
+def bench_books(ledger: Path) -> Books:
+    entries, errors, options = loader.load_file(str(ledger))
+    assert not errors
+    return Books.of_ledger(entries, options)
 
 
 def test_plugin_entries_print_and_read_back_identically(tmp_path: Path) -> None:
