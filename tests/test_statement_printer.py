@@ -165,3 +165,34 @@ def test_weasyprint_imported_quickly_loads_the_same_libraries() -> None:
     ]
     assert "libpango-1.0.so" in found[0]
     assert found[0] == found[1]
+
+
+FAKE_WEASYPRINT = """
+import ctypes.util
+print("WeasyPrint could not import some external libraries")  # its banner, on stdout
+if ctypes.util.find_library("anything") is None:  # only the search finds the libraries here
+    raise OSError("cannot load library 'libpango-1.0-0'")
+FOUND_WITH_THE_SEARCH = True
+"""
+
+
+def test_weasyprint_found_only_by_the_search_is_imported_with_it(tmp_path: Path) -> None:
+    # A stand-in for WeasyPrint on a system where the loader alone finds nothing (macOS with
+    # Homebrew): the quick import fails, and the second, with ctypes' search, succeeds.
+    (tmp_path / "weasyprint.py").write_text(FAKE_WEASYPRINT)
+    script = (
+        "import ctypes.util, sys\n"
+        "ctypes.util.find_library = lambda name: '/opt/lib/' + name\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from plugins.reports.printing import import_weasyprint\n"
+        "print(import_weasyprint().FOUND_WITH_THE_SEARCH)\n"
+        "print(ctypes.util.find_library('x'))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(["python", "-c", script], capture_output=True, text=True, check=True, cwd=root)
+    # The banner once (the failed quick try was silenced), the module, the search restored.
+    assert done.stdout.splitlines() == [
+        "WeasyPrint could not import some external libraries",
+        "True",
+        "/opt/lib/x",
+    ]

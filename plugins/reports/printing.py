@@ -21,6 +21,7 @@ import io
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import metadata
@@ -67,20 +68,27 @@ def import_weasyprint() -> ModuleType:
     ``PdfUnavailable`` says how to get the libraries."""
     if "weasyprint" in sys.modules:
         return sys.modules["weasyprint"]
+    if threading.active_count() > 1:  # another thread might ask ctypes meanwhile (Fava's server)
+        return _import_with_search()
     try:
         # WeasyPrint prints a banner before it fails: the second try prints it, if it fails too.
         with _loader_finds_libraries(), contextlib.redirect_stdout(io.StringIO()):
             import weasyprint
-    except OSError:
+    except OSError:  # e.g. macOS, where only the search knows Homebrew's folder
         for name in [name for name in sys.modules if name.split(".")[0] == "weasyprint"]:
             del sys.modules[name]
-        try:
-            import weasyprint
-        except OSError as exc:  # WeasyPrint loads pango with dlopen on import
-            raise PdfUnavailable(
-                f"printing a PDF needs the pango libraries WeasyPrint uses ({exc}): run `make pdf-libs`"
-                " (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html"
-            ) from None
+        return _import_with_search()
+    return weasyprint
+
+
+def _import_with_search() -> ModuleType:
+    try:
+        import weasyprint
+    except OSError as exc:  # WeasyPrint loads pango with dlopen on import
+        raise PdfUnavailable(
+            f"printing a PDF needs the pango libraries WeasyPrint uses ({exc}): run `make pdf-libs`"
+            " (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), or use --format html"
+        ) from None
     return weasyprint
 
 
