@@ -7,6 +7,7 @@ Real WeasyPrint, real processes (forked, as ``retainer statement --all`` forks t
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,7 @@ def test_weasyprint_imported_quickly_loads_the_same_libraries() -> None:
     root = Path(__file__).resolve().parent.parent
     found = [
         subprocess.run(
-            ["python", "-c", script, way], capture_output=True, text=True, check=True, cwd=root
+            [sys.executable, "-c", script, way], capture_output=True, text=True, check=True, cwd=root
         ).stdout
         for way in ("quick", "plain")
     ]
@@ -189,7 +190,8 @@ def test_weasyprint_found_only_by_the_search_is_imported_with_it(tmp_path: Path)
         "print(ctypes.util.find_library('x'))\n"
     )
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run(["python", "-c", script], capture_output=True, text=True, check=True, cwd=root)
+    argv = [sys.executable, "-c", script]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=root)
     # The banner once (the failed quick try was silenced), the module, the search restored.
     assert done.stdout.splitlines() == [
         "WeasyPrint could not import some external libraries",
