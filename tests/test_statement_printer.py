@@ -6,6 +6,7 @@ Real WeasyPrint, real processes (forked, as ``retainer statement --all`` forks t
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -128,12 +129,22 @@ def test_an_unwritable_cache_is_no_cache(tmp_path: Path) -> None:
 
 def test_the_cache_keeps_the_newest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(printing, "CACHE_SIZE", 2)
+
+    def command(*words: str, at: int) -> PdfCache:
+        """One command's cache writing these pages, their files dated ``at``, ``at + 1``, ..."""
+        kept = PdfCache(tmp_path)
+        for second, word in enumerate(words, start=at):
+            kept.put(f"<p>{word}</p>", b"%PDF-1.7\n" + word.encode() + b"\n%%EOF\n")
+            os.utime(tmp_path / f"{kept.key(f'<p>{word}</p>')}.pdf", (second, second))
+        return kept
+
+    command("one", "two", "three", at=1_000)  # trimmed as it first wrote, not after each
+    assert len(list(tmp_path.glob("*.pdf"))) == 3
+    # The next command's first write keeps the newest two: its own (written now) and three.
+    command("four", at=2_000)
     kept = PdfCache(tmp_path)
-    for word in ("one", "two", "three"):
-        kept.put(f"<p>{word}</p>", b"%PDF-1.7\n" + word.encode() + b"\n%%EOF\n")
-    assert kept.get("<p>one</p>") is None  # the oldest went
-    assert kept.get("<p>three</p>") is not None
     assert len(list(tmp_path.glob("*.pdf"))) == 2
+    assert kept.get("<p>four</p>") is not None and kept.get("<p>three</p>") is not None
 
 
 def test_the_cache_folder_is_chosen_by_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -140,6 +140,7 @@ class PdfCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
+        self._trimmed = False
 
     @classmethod
     def default(cls) -> PdfCache:
@@ -151,11 +152,13 @@ class PdfCache:
 
         return cls(Path(platformdirs.user_cache_dir("retainer")) / "pdf")
 
+    @staticmethod
+    def key(html: str) -> str:
+        """The file name (without ``.pdf``) of the page's PDF."""
+        return hashlib.sha256(_printer_versions() + b"\n" + html.encode("utf-8")).hexdigest()
+
     def _path(self, html: str) -> Path | None:
-        if self.folder is None:
-            return None
-        key = hashlib.sha256(_printer_versions() + b"\n" + html.encode("utf-8")).hexdigest()
-        return self.folder / f"{key}.pdf"
+        return None if self.folder is None else self.folder / f"{self.key(html)}.pdf"
 
     def get(self, html: str) -> bytes | None:
         path = self._path(html)
@@ -180,7 +183,9 @@ class PdfCache:
             os.replace(temporary, path)
         except OSError:
             return  # a cache that cannot be written is no cache, never a failure
-        self._trim()
+        if not self._trimmed:  # once per command: listing the folder per PDF adds up
+            self._trimmed = True
+            self._trim()
 
     def _trim(self) -> None:
         """Keep the newest ``CACHE_SIZE`` files."""
