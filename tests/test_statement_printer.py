@@ -127,6 +127,16 @@ def test_an_unwritable_cache_is_no_cache(tmp_path: Path) -> None:
     assert kept.get("<p>Hello</p>") is None
 
 
+def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def disk_full(handle: int, mode: str) -> None:
+        os.close(handle)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(printing.os, "fdopen", disk_full)
+    PdfCache(tmp_path).put("<p>Hello</p>", b"%PDF-1.7\n%%EOF\n")  # no error: no cache
+    assert list(tmp_path.iterdir()) == []  # neither the PDF nor its temporary file
+
+
 def test_the_cache_keeps_the_newest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(printing, "CACHE_SIZE", 2)
 

@@ -672,10 +672,10 @@ def bill_contract(
 
         bank = Bank.of(contract)
     for month in accrued_months(contract, practice, today):
-        in_period = period is None or period[0] <= month
         if period is not None and month > period[1]:
             break
-        if not in_period and bank is None:
+        in_period = period is None or month >= period[0]
+        if not in_period and bank is None:  # nothing carries into the period
             continue
         start = bisect_left(ordered, datetime.date(month[0], month[1], 1), key=_DATE)
         following = next_month(month)

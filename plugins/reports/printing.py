@@ -178,11 +178,15 @@ class PdfCache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        except OSError:
+            return  # a cache that cannot be written is no cache, never a failure
+        try:
             with os.fdopen(handle, "wb") as file:
                 file.write(pdf)
             os.replace(temporary, path)
-        except OSError:
-            return  # a cache that cannot be written is no cache, never a failure
+        except OSError:  # a full disk: no half file left behind
+            Path(temporary).unlink(missing_ok=True)
+            return
         if not self._trimmed:  # once per command: listing the folder per PDF adds up
             self._trimmed = True
             self._trim()
