@@ -29,6 +29,7 @@ from plugins.billing.gcpause import gc_paused
 from plugins.billing.model import Contract, Location, Practice, Problem, TimeEntry
 from plugins.billing.rules import Month, MonthBill, bill_contract, check_entry, check_project
 from plugins.closing import ADJUSTMENT_TAG, CLOSED, ClosedBooks, Scan
+from plugins.memo import BillMemo
 from plugins.postings import month_transactions, opens
 from plugins.reports.figures import Posting
 from plugins.timeentry import parse_time_entry
@@ -161,18 +162,25 @@ class Books:
     _billed: bool = field(default=False, repr=False)
     #: The closed-month markers and adjustments ``collect_time`` met, and in which entries.
     _scanned: tuple[Sequence[data.Directive], Scan] | None = field(default=None, repr=False)
+    #: The last load's bills, for a process that loads these books again (``plugins.memo``).
+    memo: BillMemo | None = field(default=None, repr=False)
 
     @classmethod
     def of(
-        cls, entries: Sequence[data.Directive], folder: Path, on: datetime.date | None = None
+        cls,
+        entries: Sequence[data.Directive],
+        folder: Path,
+        on: datetime.date | None = None,
+        memo: BillMemo | None = None,
     ) -> Books:
-        """Load the contracts of ``folder`` and collect the time in ``entries`` (no billing yet)."""
+        """Load the contracts of ``folder`` and collect the time in ``entries`` (no billing
+        yet); with ``memo``, bill only the clients whose inputs changed since its last load."""
         scan = Scan()
         with gc_paused():
             contracts = load_contracts(folder)
             time, errors = collect_time(entries, contracts, scan)
         found = [error(p) for p in contracts.problems] + errors
-        return cls(contracts, time, on or today(), found, _scanned=(entries, scan))
+        return cls(contracts, time, on or today(), found, _scanned=(entries, scan), memo=memo)
 
     @classmethod
     def of_ledger(
@@ -204,11 +212,15 @@ class Books:
     def bills(self) -> dict[str, list[MonthBill]]:
         """Every accrued month bill of every client that loaded, by client id."""
         found: dict[str, list[MonthBill]] = {}
+        if self.memo is not None:
+            self.memo.start()
         with gc_paused():
             for client in sorted(self.clients):
                 bills = self._bill(client, self.time.get(client, []))
                 if bills is not None:
                     found[client] = bills
+        if self.memo is not None:
+            self.memo.keep_only(self.clients)
         self._billed = True
         return found
 
@@ -233,10 +245,17 @@ class Books:
     def generated(self) -> list[data.Directive]:
         """Every month's transactions as billed now, closed months included (no Opens)."""
         found: list[data.Directive] = []
+        memo = self.memo
         for client, bills in self.bills.items():
-            for bill in bills:
-                found.extend(month_transactions(self.clients[client], bill))
+            if memo is None:
+                found.extend(self._post(client, bills))
+            else:
+                found.extend(memo.transactions(client, bills, self._post))
         return found
+
+    def _post(self, client: str, bills: list[MonthBill]) -> list[data.Transaction]:
+        contract = self.clients[client]
+        return [transaction for bill in bills for transaction in month_transactions(contract, bill)]
 
     def drain(self, existing: Sequence[data.Directive] = ()) -> list[data.Directive]:
         """``transactions()`` for a caller that wants nothing else (the plugin on every
@@ -270,7 +289,16 @@ class Books:
         """A client's bills, their problems added to ``errors``; None if billing failed."""
         contract = self.clients[client]
         try:
-            bills = bill_contract(contract, self.practice, entries, self.today, detail=False)
+            if self.memo is None:
+                bills = bill_contract(contract, self.practice, entries, self.today, detail=False)
+            else:
+                bills = self.memo.bills(
+                    contract,
+                    self.practice,
+                    entries,
+                    self.today,
+                    lambda: bill_contract(contract, self.practice, entries, self.today, detail=False),
+                )
         except Exception as exc:  # a bug must not take the other clients' books down
             where = Location(contract.filename, 1)
             self.found.append(error(Problem("BillingError", f"could not bill {client}: {exc!r}", where)))

@@ -21,6 +21,7 @@ from beancount.core import data
 
 from plugins.billing.gcpause import gc_paused
 from plugins.books import Books, ContractError, contracts_folder, keeps_passes, remember, unfinished_write
+from plugins.memo import memo_for
 
 __plugins__ = ("retainer",)
 
@@ -35,7 +36,9 @@ def retainer(
         # billing), the collection between them walks every time entry just read.
         kept = keeps_passes()  # Fava's pages or a command read this pass again (books.remembered)
         with gc_paused(long_lived=True):  # the entries it makes stay with the ledger
-            books = Books.of(entries, folder)
+            # A process that loads the books again (Fava, on every save) bills only the
+            # clients whose contract, practice or time changed since (plugins.memo).
+            books = Books.of(entries, folder, memo=memo_for(options_map) if kept else None)
             if kept:
                 generated = books.transactions(entries)
                 remember(options_map, books)
