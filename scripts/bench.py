@@ -693,14 +693,17 @@ RELOAD_CHILD = "--reload-child"
 def reload_child(root: str, runs: int) -> None:
     """In a fresh process: Fava's reload after editing one time entry of the last month.
 
-    A copy of the books is loaded twice, with and without the plugin line (Fava's own
-    ``FavaLedger``, as the server holds it); then, alternately, the first entry of the last
-    month's time file gets other hours and each ledger reloads. CPU seconds per reload
-    (the reloading thread's).
+    A copy of the books is loaded three times, with and without the plugin line and
+    materialized (Fava's own ``FavaLedger``, as the server holds it); then, in turn, the
+    first entry of the last month's time file gets other hours and each ledger reloads.
+    CPU seconds per reload (the reloading thread's), and how many clients the plugin billed
+    again in each of its reloads (``plugins.memo``: the others' bills are the last load's).
     """
     import tempfile
 
     from fava.core import FavaLedger
+
+    from plugins.memo import memo_for
 
     source = BookPaths(Path(root))
     with tempfile.TemporaryDirectory(prefix="bench-reload-") as folder:
@@ -711,11 +714,17 @@ def reload_child(root: str, runs: int) -> None:
         # The polling watcher: no watcher thread whose CPU would count (and no inotify limit).
         ledgers = {
             name: FavaLedger(str(path), poll_watcher=True)
-            for name, path in (("plugin", paths.plugin), ("noplugin", paths.noplugin))
+            for name, path in (
+                ("plugin", paths.plugin),
+                ("noplugin", paths.noplugin),
+                ("materialized", paths.materialized),
+            )
         }
         text = last.read_text(encoding="utf-8")
         first_line = text.split("\n", 1)[0]
         timings: dict[str, list[float]] = {name: [] for name in ledgers}
+        billed: list[int] = []
+        clients = 0
         for run in range(runs):
             for name in ledgers if run % 2 == 0 else reversed(list(ledgers)):
                 # Other hours each time: the edit a user saves from Fava's editor.
@@ -724,7 +733,11 @@ def reload_child(root: str, runs: int) -> None:
                 started = time.thread_time()  # this thread's CPU: the reload itself
                 ledgers[name].load_file()
                 timings[name].append(time.thread_time() - started)
-    print(json.dumps({"reload": timings}))
+                memo = memo_for(ledgers[name].options) if name == "plugin" else None
+                if memo is not None:
+                    billed.append(len(memo.billed))
+                    clients = len(memo.billed) + len(memo.reused)
+    print(json.dumps({"reload": timings, "billed": billed, "clients": clients}))
 
 
 def measure_reload(paths: BookPaths, runs: int) -> dict[str, Any]:
@@ -998,20 +1011,30 @@ def report(
         lines += [
             "## Fava reload after editing one time entry of the last month",
             "",
-            "One process holds both ledgers (Fava's `FavaLedger`) over a copy of the books; each run"
-            " edits the hours of the last month's first entry and reloads one ledger, alternately."
-            " Median CPU seconds per reload (min–max).",
+            "One process holds the three ledgers (Fava's `FavaLedger`) over a copy of the books; each"
+            " run edits the hours of the last month's first entry and reloads one ledger, in turn."
+            " Median CPU seconds per reload (min–max). *Materialized*: the plugin's transactions"
+            " written in as text, read by Beancount and indexed by Fava like the rest; *billed"
+            " again*: the clients the plugin billed anew in a reload (the others' bills are the"
+            " last load's, `plugins.memo`).",
             "",
-            "| size | with plugin | without plugin line | with / without |",
-            "|---|---:|---:|---:|",
+            "| size | with plugin | without plugin line | materialized | with / without"
+            " | with / materialized | materialized / without | billed again |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in with_reload:
             assert r.reload is not None
-            w, wo = r.reload["reload"]["plugin"], r.reload["reload"]["noplugin"]
+            found = r.reload["reload"]
+            w, wo = found["plugin"], found["noplugin"]
+            m = found.get("materialized") or wo
+            med = statistics.median
+            billed = r.reload.get("billed") or [0]
             lines.append(
-                f"| {r.size.name} | {statistics.median(w):.2f} ({min(w):.2f}–{max(w):.2f})"
-                f" | {statistics.median(wo):.2f} ({min(wo):.2f}–{max(wo):.2f})"
-                f" | {statistics.median(w) / statistics.median(wo):.3f} |"
+                f"| {r.size.name} | {med(w):.2f} ({min(w):.2f}–{max(w):.2f})"
+                f" | {med(wo):.2f} ({min(wo):.2f}–{max(wo):.2f})"
+                f" | {med(m):.2f} ({min(m):.2f}–{max(m):.2f})"
+                f" | {med(w) / med(wo):.3f} | {med(w) / med(m):.3f} | {med(m) / med(wo):.3f}"
+                f" | {max(billed)} of {r.reload.get('clients', '?')} |"
             )
         lines.append("")
     with_import = [r for r in results if r.imports]
@@ -1069,7 +1092,11 @@ def report(
         )
         if r.reload:
             w, wo = (statistics.median(r.reload["reload"][k]) for k in ("plugin", "noplugin"))
-            lines.append(f"- {r.size.name}: Fava reload with / without plugin, CPU {_ratio(w / wo, 1.05)}")
+            m = statistics.median(r.reload["reload"].get("materialized") or [wo])
+            lines.append(
+                f"- {r.size.name}: Fava reload with / without plugin, CPU {_ratio(w / wo, 1.05)}"
+                f" (with / materialized {w / m:.3f}; materialized / without {m / wo:.3f})"
+            )
     if largest.fava:
         income = statistics.median(largest.fava["timings"]["income_statement"])
         for name, title in FAVA_PAGES.items():

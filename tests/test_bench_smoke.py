@@ -50,6 +50,10 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     billed = billed_clients(books, (2025, 12))
     assert result.statements is not None and result.statements["clients"] == len(billed) > 10
     assert f"| small | {len(billed)} |" in text.split("## retainer statement --all", 1)[1]
+    # A reload after the edit of one entry bills that entry's client again, and no other
+    # of the 20 (plugins.memo).
+    reload = text.split("## Fava reload", 1)[1].split("\n## ", 1)[0]
+    assert "| small |" in reload and "| 1 of 20 |" in reload
     # Every report page is timed against Fava's income statement on the same server.
     for page in ("Client Margin", "Recurring Revenue", "Utilization", "one client's statement page"):
         assert f"- {page} / income statement: " in text
