@@ -55,7 +55,7 @@ class _Billed:
     today: datetime.date
     context: tuple[object, ...]
     entries: list[TimeEntry]
-    digits: list[str]  # each entry's hours as written: the part of them ``==`` does not see
+    digits: str  # each entry's hours as written, one per line: what ``==`` does not see
     bills: list[MonthBill]
     transactions: list[data.Transaction] | None = None
 
@@ -86,7 +86,7 @@ class BillMemo:
         ``bill()``, kept for the next load (if it raises, nothing is kept)."""
         client = contract.client
         key = (repr(contract), self._practice_repr(practice), today, _context())
-        digits = [str(entry[_HOURS]) for entry in entries]
+        digits = "\n".join([str(entry[_HOURS]) for entry in entries])  # one string: small to keep
         last = self._clients.get(client)
         if (
             last is not None
