@@ -1214,7 +1214,7 @@ def run(argv: Sequence[str], log: Callable[[str], None] = print) -> list[SizeRes
         if fava:
             result.fava = measure_fava(paths, args.requests)
             log(f"  fava: {json.dumps({k: statistics.median(v) for k, v in result.fava['timings'].items()})}")
-            result.reload = measure_reload(paths, max(3, args.runs))
+            result.reload = measure_reload(paths, max(5, args.runs))  # reloads vary most: 5, not 3
             reloads = {k: statistics.median(v) for k, v in result.reload["reload"].items()}
             log(f"  reload: {json.dumps(reloads)}")
         if imports and paths.toggl.is_file():  # written for the large and tiny books only
