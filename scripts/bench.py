@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -740,6 +740,54 @@ def reload_child(root: str, runs: int) -> None:
     print(json.dumps({"reload": timings, "billed": billed, "clients": clients}))
 
 
+MEMO_CHILD = "--memo-pairs"
+
+
+def memo_pairs(root: str, runs: int) -> None:
+    """What the bills memo (``plugins.memo``) saves a Fava reload, in pairs.
+
+    Two copies of the books, each held by a ``FavaLedger`` in this one process, so both
+    share the heap and the machine's moods: for the second, the plugin's ``memo_for`` (in
+    this process only) gives no memo, and each of its reloads bills every client. In turn,
+    the same edit (other hours for the first entry of the last month) is saved in both
+    copies and each reloads. Prints CPU seconds per reload (the reloading thread's).
+    """
+    import tempfile
+
+    from fava.core import FavaLedger
+
+    import plugins.retainer
+    from plugins.memo import BillMemo, memo_for
+
+    source = BookPaths(Path(root))
+    with tempfile.TemporaryDirectory(prefix="bench-memo-") as folder:
+        copies = {name: BookPaths(Path(folder) / name) for name in ("memo", "none")}
+        for paths in copies.values():
+            shutil.copytree(source.contracts, paths.contracts)
+            shutil.copytree(source.ledger_dir, paths.ledger_dir)
+        none = str(copies["none"].plugin)
+
+        def kept(options_map: Mapping[str, Any]) -> BillMemo | None:
+            return None if options_map.get("filename") == none else memo_for(options_map)
+
+        plugins.retainer.memo_for = kept
+        ledgers = {name: FavaLedger(str(paths.plugin), poll_watcher=True) for name, paths in copies.items()}
+        lasts = {name: max((paths.ledger_dir / "time").glob("*.beancount")) for name, paths in copies.items()}
+        text = lasts["memo"].read_text(encoding="utf-8")
+        first_line = text.split("\n", 1)[0]
+        timings: dict[str, list[float]] = {name: [] for name in ledgers}
+        for run in range(runs):
+            for name in ledgers if run % 2 == 0 else reversed(list(ledgers)):
+                edited = first_line.rsplit(" ", 1)[0] + f" {run + 1}.25"
+                lasts[name].write_text(text.replace(first_line, edited, 1), encoding="utf-8")
+                started = time.thread_time()
+                ledgers[name].load_file()
+                timings[name].append(time.thread_time() - started)
+    medians = {name: statistics.median(found) for name, found in timings.items()}
+    ratio = medians["memo"] / medians["none"]
+    print(json.dumps({"reload": timings, "median": medians, "memo / none": ratio}))
+
+
 def measure_reload(paths: BookPaths, runs: int) -> dict[str, Any]:
     argv = [_rel(Path(sys.executable)), _rel(Path(__file__)), RELOAD_CHILD, _rel(paths.root), str(runs)]
     _, output = run_measured(argv, cwd=ROOT)
@@ -1237,6 +1285,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if argv[:1] == [RELOAD_CHILD]:
         reload_child(argv[1], int(argv[2]))
+        return 0
+    if argv[:1] == [MEMO_CHILD]:  # by hand: python scripts/bench.py --memo-pairs bench/books/medium 8
+        memo_pairs(argv[1], int(argv[2]))
         return 0
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
