@@ -11,6 +11,7 @@ on the path of every ``bean-check`` and Fava reload.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import sys
@@ -212,15 +213,15 @@ class Books:
     def bills(self) -> dict[str, list[MonthBill]]:
         """Every accrued month bill of every client that loaded, by client id."""
         found: dict[str, list[MonthBill]] = {}
-        if self.memo is not None:
-            self.memo.start()
-        with gc_paused():
+        with gc_paused(), self.memo.lock if self.memo is not None else contextlib.nullcontext():
+            if self.memo is not None:
+                self.memo.start()
             for client in sorted(self.clients):
                 bills = self._bill(client, self.time.get(client, []))
                 if bills is not None:
                     found[client] = bills
-        if self.memo is not None:
-            self.memo.keep_only(self.clients)
+            if self.memo is not None:
+                self.memo.keep_only(self.clients)
         self._billed = True
         return found
 
@@ -246,10 +247,13 @@ class Books:
         """Every month's transactions as billed now, closed months included (no Opens)."""
         found: list[data.Directive] = []
         memo = self.memo
-        for client, bills in self.bills.items():
-            if memo is None:
+        if memo is None:
+            for client, bills in self.bills.items():
                 found.extend(self._post(client, bills))
-            else:
+            return found
+        billed = self.bills
+        with memo.lock:
+            for client, bills in billed.items():
                 found.extend(memo.transactions(client, bills, self._post))
         return found
 

@@ -4,9 +4,10 @@ Fava loads the books again on every save, and most clients' time and terms have 
 changed since the last load: billing them again gives the same bills, and that billing
 (and posting) is most of the plugin's work in a reload. The billing core is pure: a
 client's bills depend on nothing but what ``bill_contract`` is given (the contract, the
-practice, the client's time entries, the day billed to) and the decimal context it runs
-in. So the memo keeps exactly those, and a client whose inputs are all the same gets the
-bills, and the transactions posted from them, of the last load.
+practice, the client's time entries, the day billed to; billing runs in a fixed decimal
+context of its own) and, for posting, the thread's decimal context. So the memo keeps
+exactly those, and a client whose inputs are all the same gets the bills, and the
+transactions posted from them, of the last load.
 
 "The same" is exact, never merely equal: ``Decimal("1.5") == Decimal("1.50")``, but sums
 of them print differently. The key therefore holds the ``repr`` of the contract and of the
@@ -16,8 +17,11 @@ themselves (their date, kind, staff, flags, note, file and line). Anything that 
 bills the client again. What is not billing runs on every load: reading and checking the
 time, closed months (``plugins.closing``), the Opens and the sort.
 
-Only the plugin's processes that load the books more than once use this (Fava, and the
-commands that read the pass again); a ``bean-check`` bills once and keeps nothing.
+Only processes that read the plugin's pass again keep a memo (Fava, whose reloads it is
+for, and the commands); a ``bean-check`` keeps nothing. The kept transactions are handed
+out again as they are: Beancount's own plugins and Fava make new entries and never change
+one in place, and a plugin listed after this one must not either. Two reloads of one
+ledger at once (Fava reloads from request threads) take turns on its memo.
 """
 
 from __future__ import annotations
@@ -37,13 +41,23 @@ from plugins.billing.rules import MonthBill
 #: Ledgers whose memo a process keeps (a Fava serving several files holds one each).
 KEPT_LEDGERS = 8
 
-_HOURS = 3  # TimeEntry's field of hours (a NamedTuple: itemgetter-fast, by position)
+_HOURS = TimeEntry._fields.index("hours")  # a NamedTuple's field, read by position
 
 
 def _context() -> tuple[object, ...]:
-    """What of the decimal context changes a result (its flags do not)."""
+    """What of the thread's decimal context can change a posting (its flags cannot):
+    posting quantizes and negates there, and a trap turns a result into an error."""
     context = decimal.getcontext()
-    return (context.prec, context.rounding, context.Emin, context.Emax, context.clamp)
+    traps = tuple(sorted(signal.__name__ for signal, on in context.traps.items() if on))
+    return (
+        context.prec,
+        context.rounding,
+        context.Emin,
+        context.Emax,
+        context.clamp,
+        context.capitals,
+        traps,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +77,14 @@ class _Billed:
 @dataclass
 class BillMemo:
     """The memo of one ledger: each client's last bills, and which clients the current
-    load has reused (``reused``) or billed again (``billed``)."""
+    load has reused (``reused``) or billed again (``billed``). A load holds ``lock`` while
+    it bills and while it posts, so two loads at once never interleave their steps."""
 
     _clients: dict[str, _Billed] = field(default_factory=dict)
     _practice: tuple[Practice, str] | None = None
     reused: list[str] = field(default_factory=list)
     billed: list[str] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def start(self) -> None:
         """A new load begins: nothing reused or billed in it yet."""
@@ -95,6 +111,8 @@ class BillMemo:
             and last.digits == digits
         ):
             self.reused.append(client)
+            # This load's entries from now on: the last load's equal ones can then be freed.
+            self._clients[client] = replace(last, entries=list(entries))
             return last.bills
         self.billed.append(client)
         self._clients.pop(client, None)
@@ -120,8 +138,9 @@ class BillMemo:
 
     def keep_only(self, clients: Sequence[str] | Mapping[str, Any]) -> None:
         """Forget the clients this load no longer has (a deleted contract)."""
-        for client in [client for client in self._clients if client not in clients]:
-            del self._clients[client]
+        for client in list(self._clients):
+            if client not in clients:
+                self._clients.pop(client, None)
 
     def _practice_repr(self, practice: Practice) -> str:
         held = self._practice
@@ -149,6 +168,6 @@ def memo_for(options_map: Mapping[str, Any]) -> BillMemo | None:
 
 
 def forget() -> None:
-    """Drop every ledger's memo (tests start from none)."""
+    """Drop every ledger's memo (``tests/test_memo.py`` starts each test from none)."""
     with _LOCK:
         _MEMOS.clear()

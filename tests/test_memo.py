@@ -14,14 +14,18 @@ The hand-worked books: practice accrues through 2026-03; default cost 30/h.
 from __future__ import annotations
 
 import datetime
+import decimal
 import re
+import sys
 import textwrap
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from beancount import loader
 from beancount.core import data
 from beancount.parser import printer
 from click.testing import CliRunner
@@ -31,8 +35,8 @@ from hypothesis import strategies as st
 from support import PLUGIN_LINE, copy_demo
 
 import plugins.retainer
-from plugins.books import remembered, today
-from plugins.memo import BillMemo, memo_for
+from plugins.books import Books, remembered, today
+from plugins.memo import BillMemo, forget, memo_for
 from scripts.cli import main
 
 SOLO = """\
@@ -65,9 +69,13 @@ Output = tuple[list[str], list[tuple[str, Any, Any, str]], str]
 
 
 def output(ledger: FavaLedger) -> Output:
-    """Everything a load gives: each entry as printed, each error with its place, and the
-    bills the report pages read (their ``repr``: every figure with its digits)."""
-    entries = [printer.format_entry(entry) for entry in ledger.all_entries]
+    """Everything a load gives: each entry as printed with the file and line it points to
+    (the printer leaves those out: they are Fava's links), each error with its place, and
+    the bills the report pages read (their ``repr``: every figure with its digits)."""
+    entries = [
+        f"{entry.meta.get('filename')}:{entry.meta.get('lineno')}\n{printer.format_entry(entry)}"
+        for entry in ledger.all_entries
+    ]
     errors = [
         (type(e).__name__, (e.source or {}).get("filename"), (e.source or {}).get("lineno"), e.message)
         for e in ledger.errors
@@ -116,6 +124,11 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _no_memo_yet() -> None:
+    forget()
 
 
 @pytest.fixture
@@ -167,10 +180,9 @@ def test_an_entry_moved_to_another_month_bills_both_months_anew(books: tuple[Pat
     assert output(ledger) == fresh(path)
 
 
-def test_a_new_line_above_moves_the_entries_below_and_their_errors_follow(
-    books: tuple[Path, FavaLedger],
-) -> None:
-    """An entry's line is part of what it is billed from: a problem names the line."""
+def test_a_new_entry_above_others_bills_both_clients_again(books: tuple[Path, FavaLedger]) -> None:
+    """An entry's line is part of what it is billed from (a problem names the line): the
+    entries below the new one moved down, so their client is billed again too."""
     path, ledger = books
     edit(
         path.parent / "time.beancount",
@@ -328,8 +340,8 @@ def test_any_run_of_edits_reloads_as_a_fresh_load(
         elif what == "date":
             time[at] = (f"2026-0{1 + index % 3}-2{index}", *time[at][1:])
         elif what == "kind":
-            day, client, kind, hours, late = time[at]
-            time[at] = (day, client, "onsite" if kind == "remote" else "remote", hours, late)
+            when, client, kind, hours, late = time[at]
+            time[at] = (when, client, "onsite" if kind == "remote" else "remote", hours, late)
         elif what == "flag":
             time[at] = (*time[at][:4], not time[at][4])
         elif what == "rate":
@@ -367,3 +379,110 @@ def test_no_memo_for_bean_check(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "0"
+
+
+ONSITE = TIME + '\n2026-01-20 custom "time" "solo" "onsite" 1.00\n'
+
+
+def test_a_line_added_above_moves_a_billing_error_with_it(tmp_path: Path) -> None:
+    """solo has no onsite rate: its onsite entry is a BillingError at that entry's line."""
+    path = write(tmp_path, time=ONSITE)
+    ledger = FavaLedger(str(path), poll_watcher=True)
+    [problem] = [e for e in ledger.errors if type(e).__name__ == "BillingError"]
+    assert problem.source["lineno"] == 7
+    edit(path.parent / "time.beancount", "2026-01-12", "; a comment\n\n2026-01-12")
+    ledger.load_file()
+    [problem] = [e for e in ledger.errors if type(e).__name__ == "BillingError"]
+    assert problem.source["lineno"] == 9  # two lines further down
+    assert output(ledger) == fresh(path)
+
+
+def test_a_line_added_above_a_contract_moves_its_transactions_links(books: tuple[Path, FavaLedger]) -> None:
+    path, ledger = books
+    edit(path.parent.parent / "contracts" / "solo.yaml", "client: solo", "# solo\nclient: solo")
+    ledger.load_file()
+    assert memo_of(ledger).billed == ["solo"]
+    assert output(ledger) == fresh(path)
+
+
+def test_another_person_or_not_billable_bills_again(tmp_path: Path) -> None:
+    path = write(tmp_path, practice=PRACTICE + "staff:\n  bob: {cost_rate: 50}\n")
+    ledger = FavaLedger(str(path), poll_watcher=True)
+    time = path.parent / "time.beancount"
+    edit(time, '"solo" "remote" 3.00\n  staff: "alice"', '"solo" "remote" 3.00\n  staff: "bob"')
+    ledger.load_file()
+    assert memo_of(ledger).billed == ["solo"]
+    assert output(ledger) == fresh(path)  # labor: 3 h x 50, not 3 h x 30
+    edit(time, '  staff: "bob"', '  staff: "bob"\n  billable: FALSE')
+    ledger.load_file()
+    assert sorted(memo_of(ledger).billed) == ["other", "solo"]  # other's entry is a line lower
+    assert hourly(ledger, "Solo", "2026-01") == Decimal(0)
+    assert output(ledger) == fresh(path)
+
+
+def test_an_entry_moved_onto_a_project_bills_again(tmp_path: Path) -> None:
+    """Rule 8: an hour on a fixed-price project is labor only, not an hour of the month.
+    solo's 3.00 h moved onto its project: nothing beyond the included 2 h, so no hourly."""
+    project = SOLO + "projects:\n  - id: move\n    price: 1000\n    billed: 2026-02-10\n"
+    path = write(tmp_path, solo=project)
+    ledger = FavaLedger(str(path), poll_watcher=True)
+    assert ledger.errors == []
+    assert hourly(ledger, "Solo", "2026-01") == Decimal("-100.00")
+    edit(
+        path.parent / "time.beancount",
+        '"solo" "remote" 3.00\n  staff: "alice"',
+        '"solo" "remote" 3.00\n  staff: "alice"\n  project: "move"',
+    )
+    ledger.load_file()
+    assert hourly(ledger, "Solo", "2026-01") == Decimal(0)
+    assert output(ledger) == fresh(path)
+
+
+def test_another_decimal_context_posts_again(books: tuple[Path, FavaLedger]) -> None:
+    """Posting rounds in the thread's context: with 3 digits, 300.00 cannot be held, which
+    a load without the memo reports; the memo must not hand out the 28-digit postings."""
+    path, ledger = books
+    with decimal.localcontext(prec=3):
+        ledger.load_file()
+        assert sorted(memo_of(ledger).billed) == ["other", "solo"]
+        assert output(ledger) == fresh(path)
+
+
+def test_two_passes_at_once_share_a_memo_safely(tmp_path: Path) -> None:
+    """Fava reloads from request threads: two loads of one ledger may bill at once."""
+    path = write(tmp_path)
+    folder = tmp_path / "contracts"
+    edited = TIME.replace('"solo" "remote" 3.00', '"solo" "remote" 3.50')
+    inputs = [loader.load_string(OPTIONS.split("include")[0] + text)[0] for text in (TIME, edited)]
+    expected = [_pass(entries, folder, None) for entries in inputs]
+    memo = memo_for({"filename": str(path)})
+    assert memo is not None
+    failures: list[str] = []
+
+    def reload(first: int) -> None:
+        for turn in range(40):
+            which = (first + turn) % 2
+            try:
+                if _pass(inputs[which], folder, memo) != expected[which]:
+                    failures.append(f"stale at turn {turn}")
+            except Exception as exc:  # the test reports any
+                failures.append(repr(exc))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often: the steps of the two passes interleave
+    try:
+        threads = [threading.Thread(target=reload, args=(first,)) for first in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert memo.reused  # the two passes did reuse each other's bills
+
+
+def _pass(entries: list[Any], folder: Path, memo: BillMemo | None) -> tuple[list[str], str, list[str]]:
+    books = Books.of(entries, folder, on=datetime.date(2026, 6, 1), memo=memo)
+    posted = [printer.format_entry(entry) for entry in books.transactions(entries)]
+    return posted, repr(books.bills), [str(error) for error in books.errors]
