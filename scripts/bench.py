@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -740,52 +740,85 @@ def reload_child(root: str, runs: int) -> None:
     print(json.dumps({"reload": timings, "billed": billed, "clients": clients}))
 
 
-MEMO_CHILD = "--memo-pairs"
+MEMO_RUNS = "--memo-pairs"
+MEMO_CHILD = "--memo-child"
 
 
 def memo_pairs(root: str, runs: int) -> None:
-    """What the bills memo (``plugins.memo``) saves a Fava reload, in pairs.
+    """What the bills memo (``plugins.memo``) saves a Fava reload: processes with the memo
+    and without it, in turn (two rounds), each holding one ``FavaLedger`` over a copy of
+    the books and reloading it ``runs`` times after an edit. Prints, per variant, the
+    median CPU seconds of a reload, of the plugin's call within it, and of the collector's
+    full collections within it (the noisiest part: they walk a heap holding two loads).
 
-    Two copies of the books, each held by a ``FavaLedger`` in this one process, so both
-    share the heap and the machine's moods: for the second, the plugin's ``memo_for`` (in
-    this process only) gives no memo, and each of its reloads bills every client. In turn,
-    the same edit (other hours for the first entry of the last month) is saved in both
-    copies and each reloads. Prints CPU seconds per reload (the reloading thread's).
+    Separate processes, not two ledgers in one: in one heap, when the collector runs a
+    full collection depends on both ledgers' objects, and it ran in the memo's reloads or
+    in the other's by the heap's make-up, not by what each reload does.
     """
+    found: dict[str, dict[str, list[float]]] = {}
+    for _ in range(2):
+        for variant in ("memo", "none"):
+            argv = [sys.executable, str(Path(__file__)), MEMO_CHILD, root, str(runs), variant]
+            done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
+            for name, values in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                found.setdefault(variant, {}).setdefault(name, []).extend(values)
+    medians = {v: {name: statistics.median(values) for name, values in d.items()} for v, d in found.items()}
+    print(json.dumps({"median": medians, "runs": found}))
+
+
+def memo_child(root: str, runs: int, variant: str) -> None:
+    """One process of ``memo_pairs``: ``variant`` "none" has the plugin keep no memo (its
+    ``memo_for`` replaced, in this process only)."""
+    import gc
     import tempfile
 
     from fava.core import FavaLedger
 
     import plugins.retainer
-    from plugins.memo import BillMemo, memo_for
 
+    if variant == "none":
+        plugins.retainer.memo_for = lambda options_map: None
+    plugin = plugins.retainer.retainer
+    inside: list[float] = []
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.thread_time()
+        try:
+            return plugin(*args, **kwargs)
+        finally:
+            inside.append(time.thread_time() - started)
+
+    plugins.retainer.retainer = timed
+    full = [0.0, 0.0]  # seconds in full collections, and when the current one started
+
+    def collector(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                full[1] = time.thread_time()
+            else:
+                full[0] += time.thread_time() - full[1]
+
+    gc.callbacks.append(collector)
     source = BookPaths(Path(root))
+    timings: dict[str, list[float]] = {"reload": [], "plugin": [], "full collections": []}
     with tempfile.TemporaryDirectory(prefix="bench-memo-") as folder:
-        copies = {name: BookPaths(Path(folder) / name) for name in ("memo", "none")}
-        for paths in copies.values():
-            shutil.copytree(source.contracts, paths.contracts)
-            shutil.copytree(source.ledger_dir, paths.ledger_dir)
-        none = str(copies["none"].plugin)
-
-        def kept(options_map: Mapping[str, Any]) -> BillMemo | None:
-            return None if options_map.get("filename") == none else memo_for(options_map)
-
-        plugins.retainer.memo_for = kept
-        ledgers = {name: FavaLedger(str(paths.plugin), poll_watcher=True) for name, paths in copies.items()}
-        lasts = {name: max((paths.ledger_dir / "time").glob("*.beancount")) for name, paths in copies.items()}
-        text = lasts["memo"].read_text(encoding="utf-8")
+        paths = BookPaths(Path(folder))
+        shutil.copytree(source.contracts, paths.contracts)
+        shutil.copytree(source.ledger_dir, paths.ledger_dir)
+        ledger = FavaLedger(str(paths.plugin), poll_watcher=True)
+        last = max((paths.ledger_dir / "time").glob("*.beancount"))
+        text = last.read_text(encoding="utf-8")
         first_line = text.split("\n", 1)[0]
-        timings: dict[str, list[float]] = {name: [] for name in ledgers}
         for run in range(runs):
-            for name in ledgers if run % 2 == 0 else reversed(list(ledgers)):
-                edited = first_line.rsplit(" ", 1)[0] + f" {run + 1}.25"
-                lasts[name].write_text(text.replace(first_line, edited, 1), encoding="utf-8")
-                started = time.thread_time()
-                ledgers[name].load_file()
-                timings[name].append(time.thread_time() - started)
-    medians = {name: statistics.median(found) for name, found in timings.items()}
-    ratio = medians["memo"] / medians["none"]
-    print(json.dumps({"reload": timings, "median": medians, "memo / none": ratio}))
+            last.write_text(text.replace(first_line, first_line.rsplit(" ", 1)[0] + f" {run + 1}.25", 1))
+            inside.clear()
+            full[0] = 0.0
+            started = time.thread_time()
+            ledger.load_file()
+            timings["reload"].append(time.thread_time() - started)
+            timings["plugin"].append(sum(inside))
+            timings["full collections"].append(full[0])
+    print(json.dumps(timings))
 
 
 def measure_reload(paths: BookPaths, runs: int) -> dict[str, Any]:
@@ -1286,8 +1319,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == [RELOAD_CHILD]:
         reload_child(argv[1], int(argv[2]))
         return 0
-    if argv[:1] == [MEMO_CHILD]:  # by hand: python scripts/bench.py --memo-pairs bench/books/medium 8
+    if argv[:1] == [MEMO_RUNS]:  # by hand: python scripts/bench.py --memo-pairs bench/books/medium 6
         memo_pairs(argv[1], int(argv[2]))
+        return 0
+    if argv[:1] == [MEMO_CHILD]:
+        memo_child(argv[1], int(argv[2]), argv[3])
         return 0
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

@@ -9,6 +9,9 @@ printed as text and read back: the plugin's entries survive Beancount's printer 
 from __future__ import annotations
 
 import io
+import json
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,6 +66,19 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     assert any(account.startswith("Income:Clients:") for account in with_plugin)
     assert any(name.startswith("Expenses:Clients:") and name.endswith(":Labor") for name in with_plugin)
     assert with_plugin == bench.balances(paths.materialized)
+
+    # --memo-pairs: a process with the memo and one without, twice, one reload each.
+    done = subprocess.run(
+        [sys.executable, bench.__file__, "--memo-pairs", str(paths.root), "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert sorted(found["runs"]) == ["memo", "none"]
+    for variant in found["runs"].values():
+        assert len(variant["reload"]) == 2  # two rounds of one reload
+        assert 0 < max(variant["plugin"]) < max(variant["reload"])
 
 
 def bench_books(ledger: Path) -> Books:
