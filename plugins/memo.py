@@ -13,9 +13,9 @@ transactions posted from them, of the last load.
 of them print differently. The key therefore holds the ``repr`` of the contract and of the
 practice (which spells each ``Decimal`` with its digits, every date, name and the file
 and line each was read from) and each time entry's hours as written, beside the entries
-themselves (their date, kind, staff, flags, note, file and line). Anything that differs
-bills the client again. What is not billing runs on every load: reading and checking the
-time, closed months (``plugins.closing``), the Opens and the sort.
+themselves (every field: date, kind, staff, flags, note, id, project, file, line).
+Anything that differs bills the client again. What is not billing runs on every load:
+reading and checking the time, closed months (``plugins.closing``), the Opens and the sort.
 
 Only processes that read the plugin's pass again keep a memo (Fava, whose reloads it is
 for, and the commands); a ``bean-check`` keeps nothing. The kept transactions are handed
