@@ -690,6 +690,14 @@ def _statement_urls(app: Any, slug: str) -> list[str]:
 RELOAD_CHILD = "--reload-child"
 
 
+def _edit_first_entry(time_file: Path, text: str, run: int) -> None:
+    """``text`` (the month's time file as generated) with other hours for its first entry
+    in each run: the edit a user saves from Fava's editor."""
+    first_line = text.split("\n", 1)[0]
+    edited = first_line.rsplit(" ", 1)[0] + f" {run + 1}.25"
+    time_file.write_text(text.replace(first_line, edited, 1), encoding="utf-8")
+
+
 def reload_child(root: str, runs: int) -> None:
     """In a fresh process: Fava's reload after editing one time entry of the last month.
 
@@ -721,15 +729,12 @@ def reload_child(root: str, runs: int) -> None:
             )
         }
         text = last.read_text(encoding="utf-8")
-        first_line = text.split("\n", 1)[0]
         timings: dict[str, list[float]] = {name: [] for name in ledgers}
         billed: list[int] = []
         clients = 0
         for run in range(runs):
             for name in ledgers if run % 2 == 0 else reversed(list(ledgers)):
-                # Other hours each time: the edit a user saves from Fava's editor.
-                edited = first_line.rsplit(" ", 1)[0] + f" {run + 1}.25"
-                last.write_text(text.replace(first_line, edited, 1), encoding="utf-8")
+                _edit_first_entry(last, text, run)
                 started = time.thread_time()  # this thread's CPU: the reload itself
                 ledgers[name].load_file()
                 timings[name].append(time.thread_time() - started)
@@ -808,9 +813,8 @@ def memo_child(root: str, runs: int, variant: str) -> None:
         ledger = FavaLedger(str(paths.plugin), poll_watcher=True)
         last = max((paths.ledger_dir / "time").glob("*.beancount"))
         text = last.read_text(encoding="utf-8")
-        first_line = text.split("\n", 1)[0]
         for run in range(runs):
-            last.write_text(text.replace(first_line, first_line.rsplit(" ", 1)[0] + f" {run + 1}.25", 1))
+            _edit_first_entry(last, text, run)
             inside.clear()
             full[0] = 0.0
             started = time.thread_time()
