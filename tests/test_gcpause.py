@@ -65,6 +65,9 @@ def test_long_lived_moves_the_young_to_the_oldest_generation_and_loses_no_garbag
 
 
 def test_objects_frozen_by_the_process_stay_frozen() -> None:
+    # Held, so that none of the objects frozen here is freed meanwhile (by another test's
+    # thread ending, say): a freed object leaves the count, and the test would fail by it.
+    alive = gc.get_objects()
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
@@ -74,3 +77,4 @@ def test_objects_frozen_by_the_process_stay_frozen() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+        del alive
