@@ -35,7 +35,9 @@ def retainer(
         # One pause of the cyclic collector for the whole pass: with two (reading, then
         # billing), the collection between them walks every time entry just read.
         kept = keeps_passes()  # Fava's pages or a command read this pass again (books.remembered)
-        with gc_paused(long_lived=True):  # the entries it makes stay with the ledger
+        # The entries it makes stay with the ledger; a process that loads the books again
+        # keeps them, and the rest of its heap, out of the collector's walks (gcpause).
+        with gc_paused(long_lived=True, hold=kept):
             # A process that loads the books again (Fava, on every save) bills only the
             # clients whose contract, practice or time changed since (plugins.memo).
             books = Books.of(entries, folder, memo=memo_for(options_map) if kept else None)

@@ -698,20 +698,39 @@ def _edit_first_entry(time_file: Path, text: str, run: int) -> None:
     time_file.write_text(text.replace(first_line, edited, 1), encoding="utf-8")
 
 
-def reload_child(root: str, runs: int) -> None:
+#: The three ledgers a reload is measured on, each in a Fava process of its own.
+RELOAD_LEDGERS = ("plugin", "noplugin", "materialized")
+
+
+def reload_child(root: str, runs: int, name: str) -> None:
     """In a fresh process: Fava's reload after editing one time entry of the last month.
 
-    A copy of the books is loaded three times, with and without the plugin line and
-    materialized (Fava's own ``FavaLedger``, as the server holds it); then, in turn, the
-    first entry of the last month's time file gets other hours and each ledger reloads.
-    CPU seconds per reload (the reloading thread's), and how many clients the plugin billed
-    again in each of its reloads (``plugins.memo``: the others' bills are the last load's).
+    A copy of the books is loaded as the ledger ``name`` (with the plugin line, without it,
+    or materialized), by Fava's own ``FavaLedger`` as the server holds it; then, ``runs``
+    times, the first entry of the last month's time file gets other hours and the ledger
+    reloads. Prints the CPU seconds of each reload (the reloading thread's), of the
+    collector's full collections within it, and how many clients the plugin billed again
+    in each (``plugins.memo``: the others' bills are the last load's).
+
+    One ledger per process, as Fava holds one: in a heap shared by several, when the
+    collector runs a full collection, and what it walks, depends on all of them (and the
+    plugin's pass leaves the whole heap frozen, ``plugins.billing.gcpause``).
     """
+    import gc
     import tempfile
 
     from fava.core import FavaLedger
 
     from plugins.memo import memo_for
+
+    full = [0.0, 0.0]  # seconds in full collections, and when the current one started
+
+    def collector(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                full[1] = time.thread_time()
+            else:
+                full[0] += time.thread_time() - full[1]
 
     source = BookPaths(Path(root))
     with tempfile.TemporaryDirectory(prefix="bench-reload-") as folder:
@@ -719,30 +738,25 @@ def reload_child(root: str, runs: int) -> None:
         shutil.copytree(source.contracts, paths.contracts)
         shutil.copytree(source.ledger_dir, paths.ledger_dir)
         last = sorted((paths.ledger_dir / "time").glob("*.beancount"))[-1]
+        ledger_path = {"plugin": paths.plugin, "noplugin": paths.noplugin, "materialized": paths.materialized}
         # The polling watcher: no watcher thread whose CPU would count (and no inotify limit).
-        ledgers = {
-            name: FavaLedger(str(path), poll_watcher=True)
-            for name, path in (
-                ("plugin", paths.plugin),
-                ("noplugin", paths.noplugin),
-                ("materialized", paths.materialized),
-            )
-        }
+        ledger = FavaLedger(str(ledger_path[name]), poll_watcher=True)
         text = last.read_text(encoding="utf-8")
-        timings: dict[str, list[float]] = {name: [] for name in ledgers}
-        billed: list[int] = []
-        clients = 0
+        found: dict[str, Any] = {"reload": [], "full collections": [], "billed": [], "clients": 0}
+        gc.callbacks.append(collector)
         for run in range(runs):
-            for name in ledgers if run % 2 == 0 else reversed(list(ledgers)):
-                _edit_first_entry(last, text, run)
-                started = time.thread_time()  # this thread's CPU: the reload itself
-                ledgers[name].load_file()
-                timings[name].append(time.thread_time() - started)
-                memo = memo_for(ledgers[name].options) if name == "plugin" else None
-                if memo is not None:
-                    billed.append(len(memo.billed))
-                    clients = len(memo.billed) + len(memo.reused)
-    print(json.dumps({"reload": timings, "billed": billed, "clients": clients}))
+            _edit_first_entry(last, text, run)
+            full[0] = 0.0
+            started = time.thread_time()  # this thread's CPU: the reload itself
+            ledger.load_file()
+            found["reload"].append(time.thread_time() - started)
+            found["full collections"].append(full[0])
+            memo = memo_for(ledger.options) if name == "plugin" else None
+            if memo is not None:
+                found["billed"].append(len(memo.billed))
+                found["clients"] = len(memo.billed) + len(memo.reused)
+        gc.callbacks.remove(collector)
+    print(json.dumps(found))
 
 
 MEMO_RUNS = "--memo-pairs"
@@ -826,10 +840,21 @@ def memo_child(root: str, runs: int, variant: str) -> None:
 
 
 def measure_reload(paths: BookPaths, runs: int) -> dict[str, Any]:
-    argv = [_rel(Path(sys.executable)), _rel(Path(__file__)), RELOAD_CHILD, _rel(paths.root), str(runs)]
-    _, output = run_measured(argv, cwd=ROOT)
-    found: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
-    found["command"] = shlex.join(argv)
+    """Each ledger reloaded in a process of its own, in two rounds (the second in the
+    reverse order), ``runs`` reloads per ledger in all."""
+    found: dict[str, Any] = {"reload": {}, "full collections": {}, "billed": [], "clients": 0}
+    child_argv = [_rel(Path(sys.executable)), _rel(Path(__file__)), RELOAD_CHILD, _rel(paths.root)]
+    for round_ in range(2):
+        order = RELOAD_LEDGERS if round_ == 0 else tuple(reversed(RELOAD_LEDGERS))
+        count = (runs + 1 - round_) // 2  # 5 runs: 3, then 2
+        for name in order if count else ():
+            _, output = run_measured([*child_argv, str(count), name], cwd=ROOT)
+            child = json.loads(output.strip().splitlines()[-1])
+            for key in ("reload", "full collections"):
+                found[key].setdefault(name, []).extend(child[key])
+            found["billed"].extend(child["billed"])
+            found["clients"] = child["clients"] or found["clients"]
+    found["command"] = shlex.join([*child_argv, "N", "plugin|noplugin|materialized"])
     return found
 
 
@@ -1096,16 +1121,21 @@ def report(
         lines += [
             "## Fava reload after editing one time entry of the last month",
             "",
-            "One process holds the three ledgers (Fava's `FavaLedger`) over a copy of the books; each"
-            " run edits the hours of the last month's first entry and reloads one ledger, in turn."
-            " Median CPU seconds per reload (min–max). *Materialized*: the plugin's transactions"
-            " written in as text, read by Beancount and indexed by Fava like the rest; *billed"
-            " again*: the clients the plugin billed anew in a reload (the others' bills are the"
-            " last load's, `plugins.memo`).",
+            "Fava's `FavaLedger` holds one ledger over a copy of the books, in a process of its"
+            " own, as a Fava server does; each run edits the hours of the last month's first entry"
+            " and reloads it. Each ledger has two such processes, one after the other ledgers'"
+            " and one before. Median CPU seconds per reload (min–max). *Materialized*: the"
+            " plugin's transactions written in as text, read by Beancount and indexed by Fava like"
+            " the rest; *full collections*: the collector's within a reload, with the plugin and"
+            " without its line (the plugin's pass leaves the heap frozen in Fava's process, so"
+            " the next reload does not walk the books held meanwhile:"
+            " `plugins/billing/gcpause.py`); *billed again*: the clients the plugin billed anew"
+            " in a reload (the others' bills are the last load's, `plugins.memo`).",
             "",
             "| size | with plugin | without plugin line | materialized | with / without"
-            " | with / materialized | materialized / without | billed again |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            " | with / materialized | materialized / without | full collections, with / without"
+            " | billed again |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in with_reload:
             assert r.reload is not None
@@ -1113,12 +1143,15 @@ def report(
             w, wo = found["plugin"], found["noplugin"]
             m = found.get("materialized") or wo
             med = statistics.median
+            collections = r.reload.get("full collections") or {}
+            fw, fwo = (med(collections.get(k) or [0.0]) for k in ("plugin", "noplugin"))
             billed = r.reload.get("billed") or [0]
             lines.append(
                 f"| {r.size.name} | {med(w):.2f} ({min(w):.2f}–{max(w):.2f})"
                 f" | {med(wo):.2f} ({min(wo):.2f}–{max(wo):.2f})"
                 f" | {med(m):.2f} ({min(m):.2f}–{max(m):.2f})"
                 f" | {med(w) / med(wo):.3f} | {med(w) / med(m):.3f} | {med(m) / med(wo):.3f}"
+                f" | {fw:.2f} / {fwo:.2f}"
                 f" | {max(billed)} of {r.reload.get('clients', '?')} |"
             )
         lines.append("")
@@ -1321,7 +1354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fava_child(argv[1], int(argv[2]))
         return 0
     if argv[:1] == [RELOAD_CHILD]:
-        reload_child(argv[1], int(argv[2]))
+        reload_child(argv[1], int(argv[2]), argv[3])
         return 0
     if argv[:1] == [MEMO_RUNS]:  # by hand: python scripts/bench.py --memo-pairs bench/books/medium 6
         memo_pairs(argv[1], int(argv[2]))

@@ -1,13 +1,16 @@
 """``gc_paused``: the collector off for a block, back as it was after; ``long_lived`` puts
-what the block made in the oldest generation, without losing any garbage."""
+what the block made in the oldest generation, without losing any garbage; ``hold`` leaves
+the heap frozen after it, and frees the garbage that hid once the heap has grown."""
 
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 
 import pytest
 
+from plugins.billing import gcpause
 from plugins.billing.gcpause import gc_paused
 
 
@@ -78,3 +81,61 @@ def test_objects_frozen_by_the_process_stay_frozen() -> None:
     finally:
         gc.unfreeze()
         del alive
+
+
+@pytest.fixture
+def fresh_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No floor yet: an earlier held pass in this process would have set one."""
+    monkeypatch.setattr(gcpause, "_held", gcpause._Held())
+
+
+def test_hold_freezes_the_heap_at_the_end(fresh_hold: None) -> None:
+    with gc_paused(long_lived=True, hold=True):
+        kept = Node()
+        assert any(obj is kept for obj in gc.get_objects())  # tracked, not frozen yet
+    try:
+        assert gc.isenabled()  # the collector is back on
+        assert gc.get_count()[:2] == (0, 0)
+        # gc.get_objects lists the three generations, not the frozen objects:
+        assert not any(obj is kept for obj in gc.get_objects())
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_hold_frees_by_reference_count_at_once(fresh_hold: None) -> None:
+    with gc_paused(hold=True):
+        kept = Node()
+    try:
+        gone = weakref.ref(kept)
+        del kept  # no cycle: freed now, frozen or not
+        assert gone() is None
+    finally:
+        gc.unfreeze()
+
+
+def test_hidden_garbage_is_freed_once_the_heap_has_grown_by_a_tenth(fresh_hold: None) -> None:
+    with gc_paused(hold=True):  # the first held pass: its start is the floor
+        garbage = _cycle()
+    try:
+        gc.collect()
+        assert garbage() is not None  # frozen: a full collection does not see it
+        with gc_paused(hold=True):  # no growth: it stays hidden
+            pass
+        gc.collect()
+        assert garbage() is not None
+        # pymalloc's blocks grown by far more than a tenth (each Node is two blocks or more):
+        grown = [Node() for _ in range(sys.getallocatedblocks() // 5)]
+        with gc_paused(hold=True):
+            assert garbage() is None  # thawed and collected before the block
+        assert gcpause._held.floor >= sys.getallocatedblocks() * 0.9  # the new floor: this heap
+        assert len(grown) > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_without_hold_nothing_stays_frozen(fresh_hold: None) -> None:
+    with gc_paused(long_lived=True):
+        _ = Node()
+    assert gc.get_freeze_count() == 0
+    assert gcpause._held.floor == 0  # a pass that does not hold never looks

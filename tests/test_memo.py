@@ -374,11 +374,29 @@ def test_no_memo_for_bean_check(tmp_path: Path) -> None:
         entries, errors, options = loader.load_file({str(path)!r})
         assert errors == [], errors
         assert "fava.core" not in sys.modules
-        print(len(memo._MEMOS))
+        import gc
+        print(len(memo._MEMOS), gc.get_freeze_count())
         """
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "0"
+    assert done.stdout.strip() == "0 0"  # no memo, and nothing left frozen (gcpause's hold)
+
+
+def test_a_fava_load_leaves_the_books_out_of_the_collector(tmp_path: Path) -> None:
+    """Fava holds the books and loads them again: the plugin's pass ends by freezing the
+    heap, so the next reload's collections do not walk them (plugins.billing.gcpause)."""
+    import gc
+
+    gc.unfreeze()
+    ledger = FavaLedger(str(write(tmp_path)), poll_watcher=True)
+    try:
+        posted = [entry for entry in ledger.all_entries if isinstance(entry, data.Transaction)]
+        assert posted  # solo's January bill
+        assert gc.get_freeze_count() > 0
+        tracked = {id(obj) for obj in gc.get_objects()}  # the three generations, not the frozen
+        assert not any(id(entry) in tracked for entry in posted)
+    finally:
+        gc.unfreeze()
 
 
 ONSITE = TIME + '\n2026-01-20 custom "time" "solo" "onsite" 1.00\n'
