@@ -698,6 +698,24 @@ def _edit_first_entry(time_file: Path, text: str, run: int) -> None:
     time_file.write_text(text.replace(first_line, edited, 1), encoding="utf-8")
 
 
+def _full_collections() -> list[float]:
+    """``[seconds, started]``: from now on, ``seconds`` adds up this thread's CPU in the
+    collector's full collections (a caller zeroes it per reload)."""
+    import gc
+
+    full = [0.0, 0.0]
+
+    def collector(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                full[1] = time.thread_time()
+            else:
+                full[0] += time.thread_time() - full[1]
+
+    gc.callbacks.append(collector)
+    return full
+
+
 #: The three ledgers a reload is measured on, each in a Fava process of its own.
 RELOAD_LEDGERS = ("plugin", "noplugin", "materialized")
 
@@ -716,21 +734,11 @@ def reload_child(root: str, runs: int, name: str) -> None:
     collector runs a full collection, and what it walks, depends on all of them (and the
     plugin's pass leaves the whole heap frozen, ``plugins.billing.gcpause``).
     """
-    import gc
     import tempfile
 
     from fava.core import FavaLedger
 
     from plugins.memo import memo_for
-
-    full = [0.0, 0.0]  # seconds in full collections, and when the current one started
-
-    def collector(phase: str, info: dict[str, int]) -> None:
-        if info["generation"] == 2:
-            if phase == "start":
-                full[1] = time.thread_time()
-            else:
-                full[0] += time.thread_time() - full[1]
 
     source = BookPaths(Path(root))
     with tempfile.TemporaryDirectory(prefix="bench-reload-") as folder:
@@ -743,7 +751,7 @@ def reload_child(root: str, runs: int, name: str) -> None:
         ledger = FavaLedger(str(ledger_path[name]), poll_watcher=True)
         text = last.read_text(encoding="utf-8")
         found: dict[str, Any] = {"reload": [], "full collections": [], "billed": [], "clients": 0}
-        gc.callbacks.append(collector)
+        full = _full_collections()
         for run in range(runs):
             _edit_first_entry(last, text, run)
             full[0] = 0.0
@@ -755,7 +763,6 @@ def reload_child(root: str, runs: int, name: str) -> None:
             if memo is not None:
                 found["billed"].append(len(memo.billed))
                 found["clients"] = len(memo.billed) + len(memo.reused)
-        gc.callbacks.remove(collector)
     print(json.dumps(found))
 
 
@@ -788,7 +795,6 @@ def memo_pairs(root: str, runs: int) -> None:
 def memo_child(root: str, runs: int, variant: str) -> None:
     """One process of ``memo_pairs``: ``variant`` "none" has the plugin keep no memo (its
     ``memo_for`` replaced, in this process only)."""
-    import gc
     import tempfile
 
     from fava.core import FavaLedger
@@ -808,16 +814,7 @@ def memo_child(root: str, runs: int, variant: str) -> None:
             inside.append(time.thread_time() - started)
 
     plugins.retainer.retainer = timed
-    full = [0.0, 0.0]  # seconds in full collections, and when the current one started
-
-    def collector(phase: str, info: dict[str, int]) -> None:
-        if info["generation"] == 2:
-            if phase == "start":
-                full[1] = time.thread_time()
-            else:
-                full[0] += time.thread_time() - full[1]
-
-    gc.callbacks.append(collector)
+    full = _full_collections()
     source = BookPaths(Path(root))
     timings: dict[str, list[float]] = {"reload": [], "plugin": [], "full collections": []}
     with tempfile.TemporaryDirectory(prefix="bench-memo-") as folder:

@@ -115,8 +115,12 @@ def test_hold_frees_by_reference_count_at_once(fresh_hold: None) -> None:
 
 
 def test_hidden_garbage_is_freed_once_the_heap_has_grown_by_a_tenth(fresh_hold: None) -> None:
-    with gc_paused(hold=True):  # the first held pass: its start is the floor
+    with gc_paused(hold=True):  # the first held pass (the first load): no floor yet
+        pass
+    assert gcpause._held.floor == 0
+    with gc_paused(hold=True):  # the second: its start is the floor
         garbage = _cycle()
+    assert gcpause._held.floor > 0
     try:
         gc.collect()
         assert garbage() is not None  # frozen: a full collection does not see it

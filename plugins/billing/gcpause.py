@@ -25,8 +25,10 @@ REGROWTH = 1.10
 
 @dataclass
 class _Held:
-    """The holding process's fewest blocks at a held pass's start since its last look."""
+    """The holding process's held passes, and its fewest blocks at a held pass's start
+    since its last look."""
 
+    passes: int = 0
     floor: int = 0
 
 
@@ -76,6 +78,9 @@ def _look_if_regrown() -> None:
     ``sys.getallocatedblocks`` costs nothing to ask, where counting frozen objects walks
     them all (~60 ms on 96k time entries).
     """
+    _held.passes += 1
+    if _held.passes == 1:  # the first load: one copy of the books, where every reload
+        return  # starts with two (the last load goes once the pass has made the new one)
     blocks = sys.getallocatedblocks()
     if _held.floor and blocks > _held.floor * REGROWTH:
         gc.unfreeze()
