@@ -770,10 +770,15 @@ MEMO_RUNS = "--memo-pairs"
 MEMO_CHILD = "--memo-child"
 
 
+MEMO_VARIANTS = ("memo", "none", "unheld")
+
+
 def memo_pairs(root: str, runs: int) -> None:
-    """What the bills memo (``plugins.memo``) saves a Fava reload: processes with the memo
-    and without it, in turn (two rounds), each holding one ``FavaLedger`` over a copy of
-    the books and reloading it ``runs`` times after an edit. Prints, per variant, the
+    """What the bills memo (``plugins.memo``) and the held heap (``gc_paused(hold=True)``)
+    save a Fava reload: processes with both ("memo"), without the memo ("none") and with
+    the heap left unfrozen after the pass ("unheld"), in turn (two rounds), each holding
+    one ``FavaLedger`` over a copy of the books and reloading it ``runs`` times after an
+    edit. Prints, per variant, the
     median CPU seconds of a reload, of the plugin's call within it, and of the collector's
     full collections within it (the noisiest part: they walk a heap holding two loads).
 
@@ -783,7 +788,7 @@ def memo_pairs(root: str, runs: int) -> None:
     """
     found: dict[str, dict[str, list[float]]] = {}
     for _ in range(2):
-        for variant in ("memo", "none"):
+        for variant in MEMO_VARIANTS:
             argv = [sys.executable, str(Path(__file__)), MEMO_CHILD, root, str(runs), variant]
             done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=True)
             for name, values in json.loads(done.stdout.strip().splitlines()[-1]).items():
@@ -794,7 +799,8 @@ def memo_pairs(root: str, runs: int) -> None:
 
 def memo_child(root: str, runs: int, variant: str) -> None:
     """One process of ``memo_pairs``: ``variant`` "none" has the plugin keep no memo (its
-    ``memo_for`` replaced, in this process only)."""
+    ``memo_for`` replaced, in this process only), "unheld" has it leave the heap unfrozen
+    (its ``gc_paused`` told not to hold)."""
     import tempfile
 
     from fava.core import FavaLedger
@@ -803,6 +809,13 @@ def memo_child(root: str, runs: int, variant: str) -> None:
 
     if variant == "none":
         plugins.retainer.memo_for = lambda options_map: None
+    if variant == "unheld":
+        paused = plugins.retainer.gc_paused
+
+        def unheld(*, long_lived: bool = False, hold: bool = False) -> Any:
+            return paused(long_lived=long_lived)
+
+        plugins.retainer.gc_paused = unheld
     plugin = plugins.retainer.retainer
     inside: list[float] = []
 

@@ -67,7 +67,8 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     assert any(name.startswith("Expenses:Clients:") and name.endswith(":Labor") for name in with_plugin)
     assert with_plugin == bench.balances(paths.materialized)
 
-    # --memo-pairs: a process with the memo and one without, twice, one reload each.
+    # --memo-pairs: a process with the memo, one without, one with the heap not held, twice,
+    # one reload each.
     done = subprocess.run(
         [sys.executable, bench.__file__, "--memo-pairs", str(paths.root), "1"],
         capture_output=True,
@@ -75,7 +76,7 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
         check=True,
     )
     found = json.loads(done.stdout.strip().splitlines()[-1])
-    assert sorted(found["runs"]) == ["memo", "none"]
+    assert sorted(found["runs"]) == ["memo", "none", "unheld"]
     for variant in found["runs"].values():
         assert len(variant["reload"]) == 2  # two rounds of one reload
         assert 0 < max(variant["plugin"]) < max(variant["reload"])
