@@ -26,6 +26,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import pickle
 import platform
 import random
 import shlex
@@ -48,6 +49,7 @@ GENERATOR_VERSION = "3"
 SEED = 20260101
 TITLE = "Bench Practice"
 TODAY = "2030-01-01"  # RETAINER_TODAY: the horizon comes from accrue_through anyway
+PLUGIN_LINE = 'plugin "plugins.retainer" "../contracts"'
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,21 @@ class BookPaths:
     @property
     def accruals(self) -> Path:
         return self.ledger_dir / "accruals.beancount"
+
+    @property
+    def floor(self) -> Path:
+        """The books with the plugin's entries handed in by ``scripts.floor_plugin``."""
+        return self.ledger_dir / "floor.beancount"
+
+    @property
+    def read_floor(self) -> Path:
+        """The floor's books, with the plugin's reading of the time (and nothing billed)."""
+        return self.ledger_dir / "readfloor.beancount"
+
+    @property
+    def generated(self) -> Path:
+        """The plugin's entries for these books, pickled, for the floor."""
+        return self.ledger_dir / "generated.pickle"
 
     @property
     def toggl(self) -> Path:
@@ -339,7 +356,7 @@ def main_ledger(size: Size, clients: Sequence[Client], *, plugin: bool, extra_in
         "",
     ]
     if plugin:
-        lines.append('plugin "plugins.retainer" "../contracts"')
+        lines.append(PLUGIN_LINE)
     lines += [
         '2000-01-01 custom "fava-extension" "plugins.margin"',
         "",
@@ -420,7 +437,7 @@ def generate(size: Size, paths: BookPaths, *, force: bool = False) -> int:
     if not force and paths.stamp.is_file():
         recorded = json.loads(paths.stamp.read_text(encoding="utf-8"))
         if recorded.get("stamp") == stamp:
-            if recorded.get("plugin") != plugin_digest():
+            if recorded.get("plugin") != plugin_digest() or not paths.read_floor.is_file():
                 materialize(paths)
                 recorded["plugin"] = plugin_digest()
                 paths.stamp.write_text(json.dumps(recorded), encoding="utf-8")
@@ -477,6 +494,15 @@ def materialize(paths: BookPaths) -> None:
     with paths.accruals.open("w", encoding="utf-8") as out:
         out.write("; What plugins.retainer generates for these books, printed by Beancount.\n\n")
         printer.print_entries(generated, file=out)
+    with paths.generated.open("wb") as binary:
+        pickle.dump(generated, binary, protocol=pickle.HIGHEST_PROTOCOL)
+    text = paths.plugin.read_text(encoding="utf-8")
+    if PLUGIN_LINE not in text:
+        raise SystemExit(f"{paths.plugin}: no line {PLUGIN_LINE!r} to hand the floor's entries in for")
+    floors = ((paths.floor, paths.generated.name), (paths.read_floor, f"{paths.generated.name} read"))
+    for ledger, config in floors:
+        floor_line = f'plugin "scripts.floor_plugin" "{config}"'
+        ledger.write_text(text.replace(PLUGIN_LINE, floor_line), encoding="utf-8")
 
 
 def write_toggl_export(size: Size, clients: Sequence[Client], path: Path, rows: int) -> None:
@@ -615,18 +641,39 @@ def bean_check(ledger: Path) -> list[str]:
 
 
 def measure_checks(paths: BookPaths, runs: int, log: Callable[[str], None]) -> dict[str, Series]:
-    """bean-check with the plugin, without its line, and materialized; interleaved runs."""
-    variants = {"plugin": paths.plugin, "noplugin": paths.noplugin, "materialized": paths.materialized}
+    """bean-check with the plugin, without its line, materialized, and with the plugin's
+    entries handed in (the floor: its reading of them taken off); interleaved runs."""
+    variants = {
+        "plugin": paths.plugin,
+        "noplugin": paths.noplugin,
+        "materialized": paths.materialized,
+        "floor": paths.floor,
+        "read floor": paths.read_floor,
+    }
     series = {name: Series(shlex.join(bean_check(ledger))) for name, ledger in variants.items()}
     for run in range(runs):
         for name, ledger in variants.items():
-            sample, _ = run_measured(bean_check(ledger), cwd=ROOT)
+            if name in ("floor", "read floor"):
+                sample = _floor_check(ledger)
+            else:
+                sample, _ = run_measured(bean_check(ledger), cwd=ROOT)
             series[name].samples.append(sample)
             log(
                 f"  run {run + 1}/{runs} bean-check {name:12s} {sample.seconds:7.2f} s"
                 f" (cpu {sample.cpu:6.2f} s) {sample.rss_mib:7.0f} MiB"
             )
     return series
+
+
+def _floor_check(ledger: Path) -> Sample:
+    """One bean-check of the floor's books, less the CPU its plugin spent reading the pickle
+    (``scripts.floor_plugin``): what Beancount spends on the plugin's entries, and no more."""
+    from scripts.floor_plugin import REPORT_VARIABLE
+
+    with tempfile.NamedTemporaryFile("r", suffix=".floor") as report:
+        sample, _ = run_measured(bean_check(ledger), cwd=ROOT, env={REPORT_VARIABLE: report.name})
+        reading = sum(float(line) for line in report.read().split())
+    return Sample(sample.seconds - reading, sample.rss_mib, sample.cpu - reading)
 
 
 FAVA_CHILD = "--fava-child"
@@ -717,18 +764,19 @@ def _full_collections() -> list[float]:
 
 
 #: The three ledgers a reload is measured on, each in a Fava process of its own.
-RELOAD_LEDGERS = ("plugin", "noplugin", "materialized")
+RELOAD_LEDGERS = ("plugin", "noplugin", "materialized", "floor")
 
 
 def reload_child(root: str, runs: int, name: str) -> None:
     """In a fresh process: Fava's reload after editing one time entry of the last month.
 
     A copy of the books is loaded as the ledger ``name`` (with the plugin line, without it,
-    or materialized), by Fava's own ``FavaLedger`` as the server holds it; then, ``runs``
-    times, the first entry of the last month's time file gets other hours and the ledger
-    reloads. Prints the CPU seconds of each reload (the reloading thread's), of the
-    collector's full collections within it, and how many clients the plugin billed again
-    in each (``plugins.memo``: the others' bills are the last load's).
+    materialized, or the floor: its entries handed in), by Fava's own ``FavaLedger`` as the
+    server holds it; then, ``runs`` times, the first entry of the last month's time file
+    gets other hours and the ledger reloads. Prints the CPU seconds of each reload (the
+    reloading thread's), of the collector's full collections within it, and how many
+    clients the plugin billed again in each (``plugins.memo``: the others' bills are the
+    last load's).
 
     One ledger per process, as Fava holds one: in a heap shared by several, when the
     collector runs a full collection, and what it walks, depends on all of them (and the
@@ -746,7 +794,12 @@ def reload_child(root: str, runs: int, name: str) -> None:
         shutil.copytree(source.contracts, paths.contracts)
         shutil.copytree(source.ledger_dir, paths.ledger_dir)
         last = sorted((paths.ledger_dir / "time").glob("*.beancount"))[-1]
-        ledger_path = {"plugin": paths.plugin, "noplugin": paths.noplugin, "materialized": paths.materialized}
+        ledger_path = {
+            "plugin": paths.plugin,
+            "noplugin": paths.noplugin,
+            "materialized": paths.materialized,
+            "floor": paths.floor,
+        }
         # The polling watcher: no watcher thread whose CPU would count (and no inotify limit).
         ledger = FavaLedger(str(ledger_path[name]), poll_watcher=True)
         text = last.read_text(encoding="utf-8")
@@ -864,7 +917,7 @@ def measure_reload(paths: BookPaths, runs: int) -> dict[str, Any]:
                 found[key].setdefault(name, []).extend(child[key])
             found["billed"].extend(child["billed"])
             found["clients"] = child["clients"] or found["clients"]
-    found["command"] = shlex.join([*child_argv, "N", "plugin|noplugin|materialized"])
+    found["command"] = shlex.join([*child_argv, "N", "|".join(RELOAD_LEDGERS)])
     return found
 
 
@@ -977,8 +1030,10 @@ def balances(ledger: Path) -> dict[str, dict[str, Decimal]]:
 
 
 def verify(paths: BookPaths) -> bool:
-    """The plugin's books and the materialized books balance to the same figure per account."""
-    return balances(paths.plugin) == balances(paths.materialized)
+    """The plugin's books, the materialized books and the floor's balance to the same figure
+    per account."""
+    billed = balances(paths.plugin)
+    return billed == balances(paths.materialized) == balances(paths.floor)
 
 
 # --------------------------------------------------------------------------- reporting
@@ -1065,12 +1120,24 @@ def report(
         "## bean-check",
         "",
         "Each run is a fresh process. Wall: median seconds (min–max); CPU: median user+system"
-        " seconds; RSS: median peak resident MiB.",
+        " seconds; RSS: median peak resident MiB. *Floor*: the books with the plugin's entries,"
+        " made beforehand, handed in by a plugin that does no work (`scripts/floor_plugin.py`;"
+        " its reading of them is taken off): what Beancount spends on the plugin's entries, the"
+        " least any plugin adding them can cost. *Floor, the time read*: the same, after the"
+        " plugin's own import and reading of the contracts and the time, billing nothing: the"
+        " least a plugin that reads the time in each check can cost. *Own*: with plugin −"
+        " floor, the plugin's own work (its import, reading the time, billing, posting).",
         "",
         "| size | variant | wall s | CPU s | RSS MiB |",
         "|---|---|---|---:|---:|",
     ]
-    labels = {"plugin": "with plugin", "noplugin": "without plugin line", "materialized": "materialized"}
+    labels = {
+        "plugin": "with plugin",
+        "noplugin": "without plugin line",
+        "materialized": "materialized",
+        "floor": "floor (its entries handed in)",
+        "read floor": "floor, the time read",
+    }
     for r in results:
         for key, label in labels.items():
             series = r.checks[key]
@@ -1082,15 +1149,18 @@ def report(
         "",
         "| size | with/without (wall) | with/without (CPU) | with/materialized (wall)"
         " | with/materialized (CPU) | RSS with/without | RSS with/materialized | µs per entry (with, wall)"
-        " | plugin µs per entry (CPU, with − without) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | plugin µs per entry (CPU, with − without) | floor / without (CPU)"
+        " | floor, the time read / without (CPU) | own CPU s (with − floor) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p, n, m = r.checks["plugin"], r.checks["noplugin"], r.checks["materialized"]
         lines.append(
             f"| {r.size.name} | {p.median / n.median:.3f} | {p.cpu / n.cpu:.3f} | {p.median / m.median:.3f}"
             f" | {p.cpu / m.cpu:.3f} | {p.rss / n.rss:.3f} | {p.rss / m.rss:.3f}"
-            f" | {p.median / r.entries * 1e6:.1f} | {(p.cpu - n.cpu) / r.entries * 1e6:.2f} |"
+            f" | {p.median / r.entries * 1e6:.1f} | {(p.cpu - n.cpu) / r.entries * 1e6:.2f}"
+            f" | {r.checks['floor'].cpu / n.cpu:.3f} | {r.checks['read floor'].cpu / n.cpu:.3f}"
+            f" | {p.cpu - r.checks['floor'].cpu:.2f} |"
         )
     lines += [
         "",
@@ -1140,18 +1210,22 @@ def report(
             " without its line (the plugin's pass leaves the heap frozen in Fava's process, so"
             " the next reload does not walk the books held meanwhile:"
             " `plugins/billing/gcpause.py`); *billed again*: the clients the plugin billed anew"
-            " in a reload (the others' bills are the last load's, `plugins.memo`).",
+            " in a reload (the others' bills are the last load's, `plugins.memo`); *floor*: the"
+            " plugin's entries handed in again on every reload by a plugin that does no work, the"
+            " heap frozen after it as the plugin leaves it (`scripts/floor_plugin.py`): what"
+            " Beancount and Fava spend on the plugin's entries.",
             "",
-            "| size | with plugin | without plugin line | materialized | with / without"
-            " | with / materialized | materialized / without | full collections, with / without"
-            " | billed again |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| size | with plugin | without plugin line | materialized | floor | with / without"
+            " | with / materialized | materialized / without | floor / without"
+            " | full collections, with / without | billed again |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for r in with_reload:
             assert r.reload is not None
             found = r.reload["reload"]
             w, wo = found["plugin"], found["noplugin"]
             m = found.get("materialized") or wo
+            fl = found.get("floor") or wo
             med = statistics.median
             collections = r.reload.get("full collections") or {}
             fw, fwo = (med(collections.get(k) or [0.0]) for k in ("plugin", "noplugin"))
@@ -1160,7 +1234,9 @@ def report(
                 f"| {r.size.name} | {med(w):.2f} ({min(w):.2f}–{max(w):.2f})"
                 f" | {med(wo):.2f} ({min(wo):.2f}–{max(wo):.2f})"
                 f" | {med(m):.2f} ({min(m):.2f}–{max(m):.2f})"
+                f" | {med(fl):.2f} ({min(fl):.2f}–{max(fl):.2f})"
                 f" | {med(w) / med(wo):.3f} | {med(w) / med(m):.3f} | {med(m) / med(wo):.3f}"
+                f" | {med(fl) / med(wo):.3f}"
                 f" | {fw:.2f} / {fwo:.2f}"
                 f" | {max(billed)} of {r.reload.get('clients', '?')} |"
             )
@@ -1217,13 +1293,17 @@ def report(
         lines.append(
             f"- {r.size.name}: with / without plugin line, CPU {_ratio(rp.cpu / rn.cpu, 1.10, 1.05)};"
             f" with / materialized, CPU {_ratio(rp.cpu / r.checks['materialized'].cpu, 0.95)}"
+            f" (floor / without {r.checks['floor'].cpu / rn.cpu:.3f}: Beancount's share;"
+            f" with the time read {r.checks['read floor'].cpu / rn.cpu:.3f})"
         )
         if r.reload:
             w, wo = (statistics.median(r.reload["reload"][k]) for k in ("plugin", "noplugin"))
             m = statistics.median(r.reload["reload"].get("materialized") or [wo])
+            fl = statistics.median(r.reload["reload"].get("floor") or [wo])
             lines.append(
                 f"- {r.size.name}: Fava reload with / without plugin, CPU {_ratio(w / wo, 1.05)}"
-                f" (with / materialized {w / m:.3f}; materialized / without {m / wo:.3f})"
+                f" (with / materialized {w / m:.3f}; materialized / without {m / wo:.3f};"
+                f" floor / without {fl / wo:.3f})"
             )
     if largest.fava:
         income = statistics.median(largest.fava["timings"]["income_statement"])
@@ -1286,8 +1366,9 @@ def report(
             lines.append(f"  - `{r.statements['first'].command}` (first run, then again)")
     lines += [
         "",
-        "`--no-cache` keeps Beancount's pickle cache out of every figure. Each variant is run in turn",
-        "within a round (plugin, without, materialized), so drift on the machine hits all three alike.",
+        "`--no-cache` keeps Beancount's pickle cache out of every figure. Each variant is run in",
+        "turn within a round (plugin, without, materialized, the floors), so drift on the machine",
+        "hits them alike.",
         "",
     ]
     return "\n".join(lines)

@@ -57,6 +57,12 @@ def test_bench_runs_once_and_plugin_matches_materialized(tmp_path: Path) -> None
     # of the 20 (plugins.memo).
     reload = text.split("## Fava reload", 1)[1].split("\n## ", 1)[0]
     assert "| small |" in reload and "| 1 of 20 |" in reload
+    # The floor (the plugin's entries handed in by a plugin that does no work) is measured
+    # beside the three, in bean-check and in the reload.
+    assert "| small | floor (its entries handed in) |" in text
+    assert "floor / without" in reload
+    assert set(result.checks) == {"plugin", "noplugin", "materialized", "floor", "read floor"}
+    assert result.reload is not None and set(result.reload["reload"]) == set(bench.RELOAD_LEDGERS)
     # Every report page is timed against Fava's income statement on the same server.
     for page in ("Client Margin", "Recurring Revenue", "Utilization", "one client's statement page"):
         assert f"- {page} / income statement: " in text
@@ -100,6 +106,12 @@ def test_plugin_entries_print_and_read_back_identically(tmp_path: Path) -> None:
     from_text = [e for e in read_back if e.meta["filename"] == str(paths.accruals)]
     assert len(from_plugin) == len(from_text) > 100
     assert _printed(from_plugin) == _printed(from_text)
+    # The floor hands in the very entries the plugin makes, and the books are otherwise the
+    # plugin's: the same entries, printed alike, and nothing else differs.
+    for ledger in (paths.floor, paths.read_floor):
+        floor, errors, _ = loader.load_file(str(ledger))
+        assert not errors
+        assert _printed(floor) == _printed(generated)
 
 
 def _printed(entries: Sequence[data.Directive]) -> str:
@@ -114,6 +126,7 @@ def test_generated_books_are_deterministic(tmp_path: Path) -> None:
     bench.generate(size, first)
     bench.generate(size, second)
     for path in sorted((first.root).rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
+        # The pickle of the floor's entries holds their files' paths, which name the folder.
+        if path.is_file() and not path.name.startswith(".") and path.suffix != ".pickle":
             twin = second.root / path.relative_to(first.root)
             assert path.read_bytes() == twin.read_bytes(), path.name
