@@ -763,7 +763,7 @@ def _full_collections() -> list[float]:
     return full
 
 
-#: The three ledgers a reload is measured on, each in a Fava process of its own.
+#: The ledgers a reload is measured on, each in a Fava process of its own.
 RELOAD_LEDGERS = ("plugin", "noplugin", "materialized", "floor")
 
 
