@@ -14,20 +14,23 @@ import included), and bills nothing: the least a plugin that reads the time can 
 Reading the pickle is not the floor: its CPU is appended to the file named by
 ``$RETAINER_FLOOR_REPORT``, and the bench takes it off. In a process that loads the books
 again (Fava), the entries are read once and handed in again on every reload, as the
-retainer plugin's memo hands in a client's last transactions; the pass ends with the heap
-frozen, as the retainer plugin's does there (``plugins.billing.gcpause``).
+retainer plugin's memo hands in a client's last transactions. The pass pauses the collector
+with the retainer plugin's own ``gc_paused``, so it ends as that plugin's does: the entries
+moved to the oldest generation at once, or, in Fava, the heap frozen (and looked through
+now and then).
 
-Only modules Beancount has already imported are imported here, so importing the floor
-costs next to nothing.
+Besides that pause (``plugins.billing.gcpause``, ~3 ms to import), only modules Beancount
+has already imported are imported here, so importing the floor costs next to nothing.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import time
 from typing import Any
+
+from plugins.billing.gcpause import gc_paused
 
 __plugins__ = ("floor",)
 
@@ -41,9 +44,7 @@ def floor(entries: list[Any], options_map: dict[str, Any], config: str) -> tuple
     held = "fava.core" in sys.modules  # as plugins.books.keeps_passes, without importing it
     name, _, reading = config.partition(" ")
     path = os.path.join(os.path.dirname(options_map["filename"]), name)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused(long_lived=True, hold=held):  # as plugins.retainer's pass
         if reading == "read":
             from plugins.books import Books, contracts_folder
 
@@ -61,12 +62,4 @@ def floor(entries: list[Any], options_map: dict[str, Any], config: str) -> tuple
         if report:
             with open(report, "a", encoding="utf-8") as out:
                 out.write(f"{time.process_time() - started}\n")
-    finally:
-        # As the retainer plugin's pause ends: the entries go to the oldest generation
-        # without a walk, or, in Fava, the whole heap is frozen.
-        gc.freeze()
-        if not held:
-            gc.unfreeze()
-        if enabled:
-            gc.enable()
     return entries + generated, []
